@@ -1,0 +1,48 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install translations migrate seed bench lint clean-db
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# reinstall only when a requirements file changes
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# compiled catalogs are build output; the .po files are the source
+translations: install
+	$(BIN)/pybabel compile -d translations 2>&1 | grep -v "^compiling" || true
+
+migrate: translations
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed --if-empty
+
+run: seed
+	@echo "Demo logins (demo only: production refuses to start while these are set):"
+	@$(FLASK) demo-logins
+	$(FLASK) serve --host $(HOST) --port $(PORT)
+
+test: translations
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+bench: translations
+	$(BIN)/python bench/optimizer_bench.py
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean-db:
+	rm -f instance/reserves.sqlite3 instance/reserves.sqlite3-wal instance/reserves.sqlite3-shm

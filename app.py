@@ -1,0 +1,149 @@
+"""The application factory and the command-line interface (flask --app app ...)."""
+
+import logging
+import os
+
+import click
+from flask import Flask, redirect, url_for
+from flask_wtf.csrf import CSRFProtect
+
+import db
+import i18n
+import labels
+from config import Config, config_for_env
+from errors import StartupError, register_error_handlers
+
+csrf = CSRFProtect()
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app; `config` is a Config class or a mapping of overrides (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    # defaults come from the environment; tests and deployments override them
+    app.config.from_object(config_for_env())
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    _refuse_insecure_production(app)
+
+    db.init_app(app)
+    i18n.init_app(app)
+    labels.init_app(app)
+    csrf.init_app(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_cli(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+    return app
+
+
+def _refuse_insecure_production(app: Flask) -> None:
+    if app.config["APP_ENV"] == "production" and app.config["SECRET_KEY"] == Config.SECRET_KEY:
+        raise StartupError("production needs its own SECRET_KEY in the environment")
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every area of the site."""
+    from accounts.views import bp as accounts_bp
+    from accounts.views import login_manager
+    from inventory.views import bp as inventory_bp
+
+    login_manager.init_app(app)
+    app.register_blueprint(accounts_bp, url_prefix="/auth")
+    app.register_blueprint(inventory_bp, url_prefix="/")
+
+    @app.route("/")
+    def index():
+        return redirect(url_for("inventory.home"))
+
+
+def startup_checks(app: Flask) -> None:
+    """What must hold before serving: a reachable, migrated database; no demo passwords
+    in production."""
+    from schema import check_database
+
+    check_database(db.get_engine(app))
+    if app.config["APP_ENV"] == "production":
+        from accounts.services import users_with_demo_passwords
+
+        with db.session_scope(db.get_engine(app)) as session:
+            demo_users = users_with_demo_passwords(session)
+        if demo_users:
+            raise StartupError(
+                "refusing to start in production: demo passwords are set for "
+                + ", ".join(sorted(demo_users))
+            )
+
+
+def register_cli(app: Flask) -> None:
+    """Add the project's commands to `flask --app app`."""
+    from seed import demo_logins_command, seed_command
+
+    app.cli.add_command(db_group)
+    app.cli.add_command(seed_command)
+    app.cli.add_command(demo_logins_command)
+    app.cli.add_command(serve_command)
+    app.cli.add_command(verify_ledger_command)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database schema commands."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the Alembic migrations."""
+    from flask import current_app
+
+    from schema import upgrade
+
+    engine = db.get_engine(current_app)
+    try:
+        upgrade(engine, revision)
+    except Exception as exc:  # an unreachable database, most often
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StartupError(f"migration failed: {reason}") from None
+    click.echo(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve_command(host: str, port: int, threads: int) -> None:
+    """Check the database, then serve the app with a multi-threaded server."""
+    from flask import current_app
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()
+    startup_checks(app)
+    click.echo(f"Serving on http://{host}:{port}")
+    run_simple(host, port, app, threaded=threads > 1, use_reloader=False)
+
+
+@click.command("verify-ledger")
+def verify_ledger_command() -> None:
+    """Compare every balance with the sum of its ledger rows; exit 1 on any difference."""
+    from inventory.services.ledger import verify_ledger
+
+    with db.session_scope() as session:
+        differences = verify_ledger(session)
+    for d in differences:
+        click.echo(
+            f"facility {d.facility_id} item {d.item_id} lot {d.lot_id} {d.form}: "
+            f"balance {d.balance} != ledger {d.ledger}"
+        )
+    click.echo(f"{len(differences)} difference(s)")
+    if differences:
+        raise SystemExit(1)
+
+
+if os.environ.get("FLASK_RUN_FROM_CLI") is None and __name__ == "__main__":
+    create_app().run()

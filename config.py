@@ -1,0 +1,43 @@
+"""Application settings, read from the environment with a default for each."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class Config:
+    """Defaults for a local, single-server installation on SQLite."""
+
+    # "development" or "production"; production refuses demo passwords and insecure secrets
+    APP_ENV = os.environ.get("APP_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-secret-change-me"
+    DATABASE_URL = os.environ.get("DATABASE_URL") or (
+        f"sqlite:///{BASE_DIR / 'instance' / 'reserves.sqlite3'}"
+    )
+    # echo SQL to the log; useful when looking at query counts
+    SQL_ECHO = os.environ.get("SQL_ECHO", "") == "1"
+
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+    LANGUAGES = ("zh_CN", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    TESTING = False
+
+
+class ProductionConfig(Config):
+    """Settings for a real deployment behind HTTPS."""
+
+    APP_ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+def config_for_env() -> type[Config]:
+    """The config class that APP_ENV selects."""
+    return ProductionConfig if os.environ.get("APP_ENV") == "production" else Config

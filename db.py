@@ -1,0 +1,110 @@
+"""The database engine and the one-session-per-request unit of work."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import Session, create_engine
+
+from errors import StartupError
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers work while a clerk writes; foreign keys are off by default in SQLite
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # a writing unit of work takes the write lock at BEGIN, so two writers queue on the
+    # busy timeout instead of failing when a read lock cannot be upgraded
+    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create the engine for a database URL, or stop with one clear line."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StartupError(f"DATABASE_URL is malformed: {url!r}") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StartupError(f"DATABASE_URL must be sqlite or postgresql, not {backend!r}")
+    if backend == "postgresql" and parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    kwargs: dict = {"echo": echo}
+    if backend == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            from pathlib import Path
+
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    else:
+        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except Exception as exc:  # a missing driver, a bad option in the query string
+        raise StartupError(f"DATABASE_URL cannot be used: {exc}") from None
+    if backend == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # let pysqlite leave transaction control to us, then begin immediately
+        event.listen(engine, "connect", lambda c, r: setattr(c, "isolation_level", None))
+        event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def init_app(app: Flask) -> None:
+    """Attach the engine to the app and close each request's session at teardown."""
+    app.extensions["db_engine"] = make_engine(
+        app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False)
+    )
+    app.teardown_appcontext(close_session)
+
+
+def get_engine(app: Flask | None = None) -> Engine:
+    """The engine of the given app, or of the current one."""
+    return (app or current_app).extensions["db_engine"]
+
+
+def writer(engine: Engine) -> Engine:
+    """The engine as used by a unit of work that writes (BEGIN IMMEDIATE on SQLite)."""
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+def get_session() -> Session:
+    """The request's session, opened on first use; requests that may write begin as writers."""
+    if "db_session" not in g:
+        engine = get_engine()
+        if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
+            engine = writer(engine)
+        g.db_session = Session(engine, expire_on_commit=False)
+    return g.db_session
+
+
+def close_session(exc: BaseException | None = None) -> None:
+    """Roll back whatever the request left uncommitted, and close its session."""
+    session = g.pop("db_session", None)
+    if session is not None:
+        if exc is not None:
+            session.rollback()
+        session.close()
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """A unit of work for CLIs, jobs and seeds: commit on success, roll back on error."""
+    with Session(writer(engine or get_engine()), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise

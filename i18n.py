@@ -1,0 +1,36 @@
+"""Languages: Chinese by default, English on request; times in Asia/Shanghai."""
+
+from flask import Flask, current_app, has_request_context, request, session
+from flask_babel import Babel, get_locale
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """The user's chosen language (kept in the session), else what the browser prefers."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if request.args.get("lang") in languages:
+        return request.args["lang"]
+    # an explicit English browser gets English; everything else gets the default, Chinese
+    best = request.accept_languages.best_match(["zh", "zh-CN", "en"])
+    return "en" if best == "en" else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """'zh_CN' or 'en', for picking the name columns of data."""
+    return str(get_locale() or "zh_CN")
+
+
+def init_app(app: Flask) -> None:
+    """Wire Flask-Babel and expose the language to templates."""
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def language_context():
+        lang = current_language()
+        return {"lang": lang, "is_en": lang.startswith("en")}

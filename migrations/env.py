@@ -1,0 +1,41 @@
+"""Alembic environment: the engine comes from the app (schema.py) or DATABASE_URL."""
+
+import os
+from logging.config import fileConfig
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from db import make_engine
+
+config = context.config
+if config.config_file_name and not config.attributes.get("engine"):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_online() -> None:
+    """Run the migrations on the app's engine, in one transaction."""
+    engine = config.attributes.get("engine")
+    if engine is None:
+        from config import Config
+
+        engine = make_engine(os.environ.get("DATABASE_URL") or Config.DATABASE_URL)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            # SQLite cannot ALTER most things: rebuild tables in batch mode
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+        connection.commit()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; give the app a database")
+run_migrations_online()

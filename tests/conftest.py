@@ -1,0 +1,167 @@
+"""Fixtures: an app per test on a fresh database, on SQLite and (when configured) PostgreSQL."""
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, SQLModel
+
+import models  # noqa: F401  (every table)
+from app import create_app
+from db import get_engine, make_engine
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+def pytest_collection_modifyitems(config, items):
+    if PG_URL:
+        return
+    skip = pytest.mark.skip(reason="TEST_DATABASE_URL is not set")
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(skip)
+
+
+class PgSchemas:
+    """Throw-away PostgreSQL schemas, so parallel runs and tests never share tables."""
+
+    def __init__(self, url: str):
+        self.admin = make_engine(url)
+        self.url = url
+        self.created: list[str] = []
+
+    def new(self) -> str:
+        """A fresh empty schema; returns a database URL whose search_path points at it."""
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with self.admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{name}"'))
+        self.created.append(name)
+        url = make_url(self.url).update_query_dict({"options": f"-csearch_path={name}"})
+        return url.render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.admin.begin() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_schemas():
+    if not PG_URL:
+        pytest.skip("TEST_DATABASE_URL is not set")
+    schemas = PgSchemas(PG_URL)
+    yield schemas
+    schemas.drop_all()
+
+
+@pytest.fixture(scope="session")
+def pg_tables_url(pg_schemas):
+    """A PostgreSQL schema holding every table, shared by the tests and emptied after each."""
+    url = pg_schemas.new()
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+def _empty_pg(url: str) -> None:
+    engine = make_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path: Path):
+    """A database URL with every table and no rows, on each backend in turn."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        engine = make_engine(url)
+        SQLModel.metadata.create_all(engine)
+        engine.dispose()
+        yield url
+    else:
+        url = request.getfixturevalue("pg_tables_url")
+        yield url
+        _empty_pg(url)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path):
+    """An empty SQLite database with every table, for tests that do not depend on the engine."""
+    url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+def make_test_app(url: str, **overrides):
+    """An app in testing mode on the given database."""
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        **overrides,
+    }
+    return create_app(config)
+
+
+@pytest.fixture
+def app(db_url):
+    """The app on a fresh database (each backend)."""
+    app = make_test_app(db_url)
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def sqlite_app(sqlite_url):
+    """The app on a fresh SQLite database."""
+    app = make_test_app(sqlite_url)
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def session(app):
+    """A session on the app's database; the test commits what it wants kept."""
+    with app.app_context(), Session(get_engine(app), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    """Log in and out through the real form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str):
+        return self.client.post(
+            "/auth/login", data={"username": username, "password": password}
+        )
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
