@@ -8,7 +8,6 @@ from sqlalchemy import CheckConstraint, Column, DateTime, String, UniqueConstrai
 from sqlmodel import Field, SQLModel
 
 import naming  # noqa: F401  (constraint names)
-
 from timeutil import utcnow
 
 

@@ -237,7 +237,7 @@ def load_opening_stock(session: Session, facilities, items, drivers) -> int:
 def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     cuts = sorted(rng.sample(range(1, total), parts - 1)) if parts > 1 else []
     bounds = [0, *cuts, total]
-    return [b - a for a, b in zip(bounds, bounds[1:]) if b > a]
+    return [b - a for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
 
 
 def load_enterprises(session: Session, facilities, items, drivers) -> int:
@@ -247,7 +247,10 @@ def load_enterprises(session: Session, facilities, items, drivers) -> int:
     count = 0
     for row in read_csv("enterprises.csv"):
         enterprise = catalog.upsert_enterprise(
-            session, row["code"], name=row["name"], synthetic=row["synthetic"] == "1",
+            session,
+            row["code"],
+            name=row["name"],
+            synthetic=row["synthetic"] == "1",
             source=row["source"],
         )
         for code in filter(None, row["items"].split("|")):
@@ -265,7 +268,10 @@ def load_enterprises(session: Session, facilities, items, drivers) -> int:
                     if facility.tier != Tier.CITY:
                         continue
                     catalog.set_capacity(
-                        session, facility, item, enterprise,
+                        session,
+                        facility,
+                        item,
+                        enterprise,
                         units_per_day=int(row["units_per_day"] or 0),
                         lead_time_days=int(row["lead_time_days"] or 0),
                         note="designated producer (demo)",
@@ -287,9 +293,14 @@ def load_enterprises(session: Session, facilities, items, drivers) -> int:
                 ledger.post(
                     session,
                     ledger.Posting(
-                        facility_id=facility.id, item_id=item.id, lot_id=lot.id,
-                        form=ReserveForm.AGREEMENT, kind=MovementKind.RECEIPT, quantity=qty,
-                        reason="agreement", note=f"协议储备 {row['name']} (demo)",
+                        facility_id=facility.id,
+                        item_id=item.id,
+                        lot_id=lot.id,
+                        form=ReserveForm.AGREEMENT,
+                        kind=MovementKind.RECEIPT,
+                        quantity=qty,
+                        reason="agreement",
+                        note=f"协议储备 {row['name']} (demo)",
                         idempotency_key=key,
                     ),
                 )
@@ -298,16 +309,35 @@ def load_enterprises(session: Session, facilities, items, drivers) -> int:
 
 
 TARGET_PROFILES = [
-    dict(code="standard", name_zh="常态目标（2022年起）", name_en="Standard (from 2022)",
-         physical_days=10, all_forms_days=30, long_days=90,
-         source="000: 实物储备不少于10天, 30天满负荷, 2022年底满足3个月需求"),
-    dict(code="autumn_winter", name_zh="秋冬季目标", name_en="Autumn and winter",
-         physical_days=30, all_forms_days=30, long_days=90, season_start_month=10,
-         season_end_month=3,
-         source="001: 秋冬季医疗机构应当满足30天满负荷运转需要"),
-    dict(code="step_2021", name_zh="2021年阶段目标（2个月）", name_en="2021 step (two months)",
-         physical_days=10, all_forms_days=30, long_days=60,
-         source="000: 到2021年底满足2个月需求"),
+    dict(
+        code="standard",
+        name_zh="常态目标（2022年起）",
+        name_en="Standard (from 2022)",
+        physical_days=10,
+        all_forms_days=30,
+        long_days=90,
+        source="000: 实物储备不少于10天, 30天满负荷, 2022年底满足3个月需求",
+    ),
+    dict(
+        code="autumn_winter",
+        name_zh="秋冬季目标",
+        name_en="Autumn and winter",
+        physical_days=30,
+        all_forms_days=30,
+        long_days=90,
+        season_start_month=10,
+        season_end_month=3,
+        source="001: 秋冬季医疗机构应当满足30天满负荷运转需要",
+    ),
+    dict(
+        code="step_2021",
+        name_zh="2021年阶段目标（2个月）",
+        name_en="2021 step (two months)",
+        physical_days=10,
+        all_forms_days=30,
+        long_days=60,
+        source="000: 到2021年底满足2个月需求",
+    ),
 ]
 
 
@@ -327,15 +357,31 @@ def demo_accounts(facilities: list[Facility]) -> list[dict]:
         by_tier.setdefault(f.tier, f)
     return [
         dict(username="admin", role=Role.ADMIN, display_name="系统管理员", facilities=[]),
-        dict(username="dispatcher", role=Role.DISPATCHER, display_name="市应急办调度员",
-             facilities=[]),
+        dict(
+            username="dispatcher",
+            role=Role.DISPATCHER,
+            display_name="市应急办调度员",
+            facilities=[],
+        ),
         dict(username="viewer", role=Role.VIEWER, display_name="市卫健委领导", facilities=[]),
-        dict(username="clerk_city", role=Role.CLERK, display_name="市级库管理员",
-             facilities=[by_tier[Tier.CITY]]),
-        dict(username="clerk_county", role=Role.CLERK, display_name="县级库管理员",
-             facilities=[by_tier[Tier.COUNTY]]),
-        dict(username="clerk_township", role=Role.CLERK, display_name="乡镇储备点管理员",
-             facilities=[by_tier[Tier.TOWNSHIP]]),
+        dict(
+            username="clerk_city",
+            role=Role.CLERK,
+            display_name="市级库管理员",
+            facilities=[by_tier[Tier.CITY]],
+        ),
+        dict(
+            username="clerk_county",
+            role=Role.CLERK,
+            display_name="县级库管理员",
+            facilities=[by_tier[Tier.COUNTY]],
+        ),
+        dict(
+            username="clerk_township",
+            role=Role.CLERK,
+            display_name="乡镇储备点管理员",
+            facilities=[by_tier[Tier.TOWNSHIP]],
+        ),
     ]
 
 

@@ -154,9 +154,7 @@ class AuthActions:
         self.client = client
 
     def login(self, username: str, password: str):
-        return self.client.post(
-            "/auth/login", data={"username": username, "password": password}
-        )
+        return self.client.post("/auth/login", data={"username": username, "password": password})
 
     def logout(self):
         return self.client.post("/auth/logout")

@@ -37,8 +37,12 @@ def test_balance_never_goes_negative(session, world):
         ledger.post(
             session,
             ledger.Posting(
-                facility_id=facilities["A"].id, item_id=item.id, lot_id=movement.lot_id,
-                form=ReserveForm.PHYSICAL, kind=MovementKind.ISSUE, quantity=-11,
+                facility_id=facilities["A"].id,
+                item_id=item.id,
+                lot_id=movement.lot_id,
+                form=ReserveForm.PHYSICAL,
+                kind=MovementKind.ISSUE,
+                quantity=-11,
             ),
         )
     session.rollback()

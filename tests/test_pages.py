@@ -13,9 +13,19 @@ def populated(sqlite_app):
     with sqlite_app.app_context(), Session(get_engine(sqlite_app)) as session:
         facilities = make_network(session)
         make_item(session)
-        make_item(session, "EQP-VENT", name_zh="无创呼吸机", name_en="Non-invasive ventilator",
-                  category="equipment", unit_zh="台", unit_en="unit", pack_size=1,
-                  shelf_life_days=None, unit_kg=6.5, criticality=5)
+        make_item(
+            session,
+            "EQP-VENT",
+            name_zh="无创呼吸机",
+            name_en="Non-invasive ventilator",
+            category="equipment",
+            unit_zh="台",
+            unit_en="unit",
+            pack_size=1,
+            shelf_life_days=None,
+            unit_kg=6.5,
+            criticality=5,
+        )
         make_user(session, "clerk", "clerk", facilities=[facilities["A"]])
         session.commit()
     return sqlite_app

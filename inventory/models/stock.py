@@ -7,7 +7,6 @@ from sqlalchemy import CheckConstraint, Column, DateTime, Index, String, UniqueC
 from sqlmodel import Field, SQLModel
 
 import naming  # noqa: F401  (constraint names)
-
 from timeutil import utcnow
 
 

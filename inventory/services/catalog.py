@@ -67,11 +67,13 @@ def set_norm(
     if not daily_usage >= 0:  # also refuses NaN
         raise ValidationError(_("Daily usage must be zero or more."), field="daily_usage")
     norm = session.exec(
-        select(UsageNorm).where(
-            UsageNorm.facility_id == facility.id, UsageNorm.item_id == item.id
-        )
+        select(UsageNorm).where(UsageNorm.facility_id == facility.id, UsageNorm.item_id == item.id)
     ).first() or UsageNorm(facility_id=facility.id, item_id=item.id, daily_usage=daily_usage)
-    if (norm.daily_usage, norm.basis, norm.source) != (daily_usage, basis, source) or norm.id is None:
+    if (norm.daily_usage, norm.basis, norm.source) != (
+        daily_usage,
+        basis,
+        source,
+    ) or norm.id is None:
         norm.sqlmodel_update(
             {"daily_usage": daily_usage, "basis": basis, "source": source, "updated_at": utcnow()}
         )

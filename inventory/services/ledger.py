@@ -52,8 +52,11 @@ def get_or_create_lot(session: Session, item: Item, lot_no: str, expiry: date | 
     if lot is not None:
         if expiry is not None and lot.expiry is not None and expiry != lot.expiry:
             raise ValidationError(
-                _("Lot %(lot)s is already recorded with expiry %(expiry)s.",
-                  lot=lot_no, expiry=lot.expiry.isoformat()),
+                _(
+                    "Lot %(lot)s is already recorded with expiry %(expiry)s.",
+                    lot=lot_no,
+                    expiry=lot.expiry.isoformat(),
+                ),
                 field="expiry",
             )
         return lot
@@ -68,7 +71,9 @@ def get_or_create_lot(session: Session, item: Item, lot_no: str, expiry: date | 
     return session.exec(select(Lot).where(Lot.item_id == item.id, Lot.lot_no == lot_no)).one()
 
 
-def lock_balance(session: Session, facility_id: int, item_id: int, lot_id: int, form: str) -> Balance:
+def lock_balance(
+    session: Session, facility_id: int, item_id: int, lot_id: int, form: str
+) -> Balance:
     """The balance row for the key, created if new, locked until the transaction ends."""
     key = {"facility_id": facility_id, "item_id": item_id, "lot_id": lot_id, "form": form}
     stmt = (
@@ -108,8 +113,11 @@ def post(session: Session, posting: Posting) -> Movement:
     new_quantity = balance.quantity + posting.quantity
     if new_quantity < balance.reserved:
         raise Conflict(
-            _("Not enough stock: %(available)s available, %(wanted)s requested.",
-              available=balance.available, wanted=-posting.quantity),
+            _(
+                "Not enough stock: %(available)s available, %(wanted)s requested.",
+                available=balance.available,
+                wanted=-posting.quantity,
+            ),
             field="quantity",
         )
     now = utcnow()
@@ -149,8 +157,12 @@ def post(session: Session, posting: Posting) -> Movement:
     session.flush()
     logger.info(
         "Posted %s %+d of item %s lot %s at facility %s (user %s)",
-        posting.kind, posting.quantity, posting.item_id, posting.lot_id,
-        posting.facility_id, posting.user_id,
+        posting.kind,
+        posting.quantity,
+        posting.item_id,
+        posting.lot_id,
+        posting.facility_id,
+        posting.user_id,
     )
     return movement
 
