@@ -51,14 +51,21 @@ def register_blueprints(app: Flask) -> None:
     """Mount every area of the site."""
     from accounts.views import bp as accounts_bp
     from accounts.views import login_manager
+    from inventory.depot_views import bp as depot_bp
     from inventory.views import bp as inventory_bp
 
     login_manager.init_app(app)
     app.register_blueprint(accounts_bp, url_prefix="/auth")
     app.register_blueprint(inventory_bp, url_prefix="/")
+    app.register_blueprint(depot_bp, url_prefix="/depots")
 
     @app.route("/")
     def index():
+        # clerks start at their depot, everyone else at the network
+        from flask_login import current_user
+
+        if current_user.is_authenticated and current_user.role == "clerk":
+            return redirect(url_for("depot.mine"))
         return redirect(url_for("inventory.home"))
 
 

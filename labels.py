@@ -1,7 +1,11 @@
 """Translated names of the domain's fixed vocabularies, for pages and reports."""
 
+from datetime import datetime
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
+
+from timeutil import SHANGHAI, as_utc, utcnow
 
 TIERS = {
     "province": _l("Province"),
@@ -22,6 +26,34 @@ CATEGORIES = {
     "drugs": _l("Drugs"),
     "equipment": _l("Treatment equipment"),
 }
+KINDS = {
+    "receipt": _l("Receipt"),
+    "issue": _l("Issue"),
+    "transfer_out": _l("Transfer out"),
+    "transfer_in": _l("Transfer in"),
+    "adjustment": _l("Adjustment"),
+    "count": _l("Stock count"),
+    "reversal": _l("Reversal"),
+}
+REASONS = {
+    "purchase": _l("Purchase"),
+    "donation": _l("Donation"),
+    "agreement": _l("From agreement stock"),
+    "order": _l("Allocation order"),
+    "return": _l("Returned by an institution"),
+    "opening": _l("Opening stock"),
+    "damaged": _l("Damaged"),
+    "expired": _l("Expired (disposal)"),
+    "lost": _l("Lost"),
+    "found": _l("Found"),
+}
+
+
+def datetime_local(value: datetime | None) -> str:
+    """A stored time as Shanghai wall-clock time, to the minute."""
+    if value is None:
+        return ""
+    return as_utc(value).astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 def init_app(app: Flask) -> None:
@@ -30,4 +62,8 @@ def init_app(app: Flask) -> None:
         tier_label=lambda code: str(TIERS.get(code, code)),
         role_label=lambda code: str(ROLES.get(code, code)),
         category_label=lambda code: str(CATEGORIES.get(code, code)),
+        kind_label=lambda code: str(KINDS.get(code, code)),
+        reason_label=lambda code: str(REASONS.get(code, code)),
+        now_local=lambda: datetime_local(utcnow()),
     )
+    app.jinja_env.filters["datetime_local"] = datetime_local

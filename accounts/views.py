@@ -37,14 +37,14 @@ def _safe_next(target: str | None) -> str:
     # only redirect within this site
     if target and not urlsplit(target).netloc and target.startswith("/"):
         return target
-    return url_for("inventory.home")
+    return url_for("index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form, or log the user in."""
     if current_user.is_authenticated:
-        return redirect(url_for("inventory.home"))
+        return redirect(url_for("index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(get_session(), form.username.data, form.password.data)

@@ -78,7 +78,7 @@ def test_login_redirects_only_within_the_site(populated):
         "/auth/login?next=https://evil.example/x",
         data={"username": "clerk", "password": "password-123"},
     )
-    assert response.headers["Location"] == "/network"
+    assert response.headers["Location"] == "/"
 
 
 def test_catalog_in_both_languages(logged_in):

@@ -1,0 +1,409 @@
+"""The clerk's pages: my depot's stock, recording movements, counts, history, stock cards."""
+
+import uuid
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+from sqlmodel import select
+
+from accounts.models import Role, User
+from accounts.services import facility_ids_of
+from db import get_session
+from errors import DomainError
+from i18n import current_language
+from inventory.forms import MOVEMENT_FORMS, ReversalForm
+from inventory.models import CatalogEntry, Facility, Item, Lot, Movement, MovementKind
+from inventory.services import movements
+from inventory.services.movements import CountLine
+from inventory.services.stock import (
+    HistoryFilter,
+    can_record,
+    depot_for,
+    depot_stock,
+    movement_history,
+    stock_card,
+)
+
+bp = Blueprint("depot", __name__, template_folder="templates")
+KIND_LABELS = {kind: label for kind, (_form, label) in MOVEMENT_FORMS.items()}
+
+
+def _depot(facility_id: int) -> Facility:
+    return depot_for(get_session(), current_user, facility_id)
+
+
+def _require_recorder(facility: Facility) -> None:
+    if not can_record(get_session(), current_user, facility.id):
+        abort(403)
+
+
+def _item_choices(facility: Facility) -> list[SelectChoice]:
+    session = get_session()
+    lang = current_language()
+    in_catalog = select(CatalogEntry.item_id).where(CatalogEntry.tier == facility.tier)
+    items = session.exec(
+        select(Item).where(Item.active.is_(True), Item.id.in_(in_catalog)).order_by(Item.code)
+    ).all()
+    others = session.exec(
+        select(Item).where(Item.active.is_(True), Item.id.not_in(in_catalog)).order_by(Item.code)
+    ).all()
+    return [SelectChoice(i.id, f"{i.code} · {i.name(lang)}") for i in [*items, *others]]
+
+
+def _depot_choices(facility: Facility) -> list[SelectChoice]:
+    rows = get_session().exec(
+        select(Facility)
+        .where(Facility.active.is_(True), Facility.id != facility.id)
+        .order_by(Facility.code)
+    )
+    return [SelectChoice(f.id, f"{f.code} · {f.name}") for f in rows]
+
+
+@bp.route("/")
+@login_required
+def mine():
+    """A clerk's depots; with one depot, straight to it."""
+    session = get_session()
+    if current_user.role != Role.CLERK:
+        return redirect(url_for("inventory.home"))
+    ids = sorted(facility_ids_of(session, current_user))
+    if len(ids) == 1:
+        return redirect(url_for("depot.stock", facility_id=ids[0]))
+    depots = session.exec(
+        select(Facility).where(Facility.id.in_(ids)).order_by(Facility.code)
+    ).all()
+    return render_template("inventory/my_depots.html", depots=depots)
+
+
+@bp.route("/<int:facility_id>")
+@login_required
+def stock(facility_id: int):
+    """The depot's stock by item and lot, with days of cover."""
+    facility = _depot(facility_id)
+    return render_template(
+        "inventory/depot_stock.html",
+        facility=facility,
+        stock=depot_stock(get_session(), facility),
+        can_record=can_record(get_session(), current_user, facility.id),
+        kinds=KIND_LABELS,
+    )
+
+
+@bp.route("/<int:facility_id>/record/<kind>", methods=["GET", "POST"])
+@login_required
+def record(facility_id: int, kind: str):
+    """One form per movement type; errors come back on the form, nothing is saved."""
+    if kind not in MOVEMENT_FORMS:
+        abort(404)
+    facility = _depot(facility_id)
+    _require_recorder(facility)
+    form_class, title = MOVEMENT_FORMS[kind]
+    form = form_class()
+    form.item_id.choices = _item_choices(facility)
+    if hasattr(form, "counterpart_id"):
+        form.counterpart_id.choices = _depot_choices(facility)
+    if request.method == "GET" and request.args.get("item", type=int):
+        form.item_id.data = request.args.get("item", type=int)
+    status = 200
+    if form.validate_on_submit():
+        session = get_session()
+        try:
+            _post_movement(kind, form, facility)
+            session.commit()
+        except DomainError as exc:
+            session.rollback()
+            _form_errors(form, exc)
+            status = exc.status_code if exc.status_code in (403, 409) else 422
+        else:
+            flash(_("%(kind)s recorded.", kind=title), "success")
+            if request.form.get("again"):
+                return redirect(url_for("depot.record", facility_id=facility.id, kind=kind))
+            return redirect(url_for("depot.stock", facility_id=facility.id))
+    elif form.errors:
+        status = 422
+    fefo = None
+    if kind in ("issue", "transfer_out") and form.item_id.data and form.quantity.data:
+        fefo = movements.suggest_lots(
+            get_session(), facility.id, form.item_id.data, form.quantity.data
+        )
+    return (
+        render_template(
+            "inventory/record.html",
+            facility=facility,
+            form=form,
+            kind=kind,
+            title=title,
+            fefo=fefo,
+            lots=_known_lots(facility, form.item_id.data),
+        ),
+        status,
+    )
+
+
+def _known_lots(facility: Facility, item_id: int | None) -> list[Lot]:
+    if not item_id:
+        return []
+    return [lot for lot, _b in movements.lots_on_hand(get_session(), facility.id, item_id)]
+
+
+def _post_movement(kind: str, form, facility: Facility) -> None:
+    session = get_session()
+    common = dict(
+        facility_id=facility.id,
+        item_id=form.item_id.data,
+        quantity=form.quantity.data,
+        note=(form.note.data or "").strip(),
+        idempotency_key=_web_key(form.idempotency_key.data),
+    )
+    if kind == "receipt":
+        movements.receive(
+            session,
+            current_user,
+            lot_no=form.lot_no.data,
+            expiry=form.expiry.data,
+            source=form.source.data,
+            form=form.form.data,
+            **common,
+        )
+    elif kind == "issue":
+        movements.issue(session, current_user, lot_no=form.lot_no.data or None, **common)
+    elif kind == "transfer_out":
+        movements.transfer_out(
+            session,
+            current_user,
+            lot_no=form.lot_no.data or None,
+            to_facility_id=form.counterpart_id.data,
+            order_ref=form.order_ref.data or None,
+            **common,
+        )
+    elif kind == "transfer_in":
+        movements.transfer_in(
+            session,
+            current_user,
+            lot_no=form.lot_no.data,
+            expiry=form.expiry.data,
+            from_facility_id=form.counterpart_id.data,
+            order_ref=form.order_ref.data or None,
+            **common,
+        )
+    else:
+        movements.adjust(
+            session,
+            current_user,
+            lot_no=form.lot_no.data,
+            reason=form.reason.data,
+            form=form.form.data,
+            **common,
+        )
+
+
+def _form_errors(form, exc: DomainError) -> None:
+    placed = False
+    aliases = {
+        "to_facility_id": "counterpart_id",
+        "from_facility_id": "counterpart_id",
+        "item": "item_id",
+        "facility": "item_id",
+    }
+    for name, message in (exc.fields or {}).items():
+        field = getattr(form, aliases.get(name, name), None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), str(message)]
+            placed = True
+    if not placed or not exc.fields:
+        flash(exc.message, "error")
+
+
+@bp.route("/<int:facility_id>/count/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def count(facility_id: int, item_id: int):
+    """Enter what is on the shelf per lot; the variances are posted as count adjustments."""
+    facility = _depot(facility_id)
+    _require_recorder(facility)
+    session = get_session()
+    item = session.get(Item, item_id) or abort(404)
+    on_books = movements.lots_on_hand(session, facility.id, item.id)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        lines, errors = _count_lines(request.form)
+        if not errors:
+            try:
+                rows = movements.count(
+                    session,
+                    current_user,
+                    facility_id=facility.id,
+                    item_id=item.id,
+                    lines=lines,
+                    note=request.form.get("note", "").strip()[:500],
+                    idempotency_key=_web_key(request.form.get("idempotency_key")),
+                )
+                session.commit()
+            except DomainError as exc:
+                session.rollback()
+                errors = {"form": exc.message}
+            else:
+                flash(_("Stock count posted: %(n)d variance(s).", n=len(rows)), "success")
+                return redirect(url_for("depot.stock", facility_id=facility.id))
+        status = 422
+    return (
+        render_template(
+            "inventory/count.html",
+            facility=facility,
+            item=item,
+            on_books=on_books,
+            errors=errors,
+            key=uuid.uuid4().hex,
+            values=request.form,
+        ),
+        status,
+    )
+
+
+def _web_key(key: str | None) -> str | None:
+    # keys from the pages are namespaced by user, so two clerks cannot collide
+    return f"web:{current_user.id}:{key[:40]}" if key else None
+
+
+def _count_lines(form) -> tuple[list[CountLine], dict[str, str]]:
+    lines, errors = [], {}
+    for n in range(int(form.get("rows", "0") or 0)):
+        lot_no = form.get(f"lot_{n}", "").strip()
+        raw = form.get(f"counted_{n}", "").strip()
+        if not raw and not lot_no:
+            continue
+        if not raw:
+            continue  # a lot left blank is not counted
+        if not raw.isdigit():
+            errors[f"counted_{n}"] = _("Enter a whole number, zero or more.")
+            continue
+        if not lot_no:
+            errors[f"lot_{n}"] = _("A lot number is required.")
+            continue
+        expiry = None
+        if form.get(f"expiry_{n}"):
+            try:
+                expiry = date.fromisoformat(form[f"expiry_{n}"])
+            except ValueError:
+                errors[f"expiry_{n}"] = _("Not a date.")
+                continue
+        lines.append(CountLine(lot_no, int(raw), expiry))
+    if not lines and not errors:
+        errors["form"] = _("Count at least one lot.")
+    return lines, errors
+
+
+@bp.route("/<int:facility_id>/history")
+@login_required
+def history(facility_id: int):
+    """The depot's movements, newest first, with filters and paging."""
+    facility = _depot(facility_id)
+    filters, page = _history_filter()
+    result = movement_history(get_session(), [facility.id], filters, page=page)
+    return render_template(
+        "inventory/history.html",
+        facility=facility,
+        result=result,
+        filters=filters,
+        items=_item_choices(facility),
+        kinds=list(MovementKind),
+        can_record=can_record(get_session(), current_user, facility.id),
+        lookup=_lookups(result.rows),
+    )
+
+
+def _history_filter() -> tuple[HistoryFilter, int]:
+    def day(name):
+        try:
+            return date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+
+    kind = request.args.get("kind") or None
+    return (
+        HistoryFilter(
+            item_id=request.args.get("item", type=int),
+            kind=kind if kind in set(MovementKind) else None,
+            since=day("since"),
+            until=day("until"),
+        ),
+        max(1, request.args.get("page", 1, type=int)),
+    )
+
+
+def _lookups(rows: list[Movement]) -> dict:
+    session = get_session()
+    lot_ids = {m.lot_id for m in rows}
+    item_ids = {m.item_id for m in rows}
+    fac_ids = {m.counterpart_facility_id for m in rows if m.counterpart_facility_id}
+    user_ids = {m.user_id for m in rows if m.user_id}
+    return {
+        "lots": {x.id: x for x in session.exec(select(Lot).where(Lot.id.in_(lot_ids)))},
+        "items": {x.id: x for x in session.exec(select(Item).where(Item.id.in_(item_ids)))},
+        "facilities": {
+            x.id: x for x in session.exec(select(Facility).where(Facility.id.in_(fac_ids)))
+        },
+        "users": {x.id: x for x in session.exec(select(User).where(User.id.in_(user_ids)))},
+    }
+
+
+@bp.route("/<int:facility_id>/card/<int:item_id>")
+@login_required
+def card(facility_id: int, item_id: int):
+    """The printable stock card of one item at the depot."""
+    facility = _depot(facility_id)
+    item = get_session().get(Item, item_id) or abort(404)
+    lines = stock_card(get_session(), facility, item)
+    return render_template(
+        "inventory/stock_card.html",
+        facility=facility,
+        item=item,
+        lines=lines,
+        lookup=_lookups([line.movement for line in lines]),
+    )
+
+
+@bp.route("/<int:facility_id>/movements/<int:movement_id>/reverse", methods=["GET", "POST"])
+@login_required
+def reverse(facility_id: int, movement_id: int):
+    """Correct a movement with a reversing entry."""
+    facility = _depot(facility_id)
+    _require_recorder(facility)
+    session = get_session()
+    movement = session.get(Movement, movement_id)
+    if movement is None or movement.facility_id != facility.id:
+        abort(404)
+    form = ReversalForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            movements.reverse(
+                session,
+                current_user,
+                movement.id,
+                note=form.note.data.strip(),
+                idempotency_key=_web_key(form.idempotency_key.data),
+            )
+            session.commit()
+        except DomainError as exc:
+            session.rollback()
+            _form_errors(form, exc)
+            status = 409 if exc.status_code == 409 else 422
+        else:
+            flash(_("The movement was reversed."), "success")
+            return redirect(url_for("depot.history", facility_id=facility.id))
+    elif form.errors:
+        status = 422
+    return (
+        render_template(
+            "inventory/reverse.html",
+            facility=facility,
+            movement=movement,
+            form=form,
+            lookup=_lookups([movement]),
+        ),
+        status,
+    )
