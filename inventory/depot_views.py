@@ -6,8 +6,8 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
 from sqlmodel import select
+from wtforms.fields.choices import SelectChoice
 
 from accounts.models import Role, User
 from accounts.services import facility_ids_of
