@@ -53,11 +53,13 @@ def register_blueprints(app: Flask) -> None:
     from accounts.views import login_manager
     from inventory.depot_views import bp as depot_bp
     from inventory.views import bp as inventory_bp
+    from reports.views import bp as reports_bp
 
     login_manager.init_app(app)
     app.register_blueprint(accounts_bp, url_prefix="/auth")
     app.register_blueprint(inventory_bp, url_prefix="/")
     app.register_blueprint(depot_bp, url_prefix="/depots")
+    app.register_blueprint(reports_bp, url_prefix="/dashboard")
 
     @app.route("/")
     def index():

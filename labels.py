@@ -47,6 +47,21 @@ REASONS = {
     "lost": _l("Lost"),
     "found": _l("Found"),
 }
+STATUSES = {
+    "stock_out": _l("Stock-out"),
+    "red": _l("Below the physical target"),
+    "amber": _l("Below the all-forms target"),
+    "yellow": _l("Below the long target"),
+    "green": _l("All targets met"),
+    "no_norm": _l("No norm"),
+    "not_used": _l("Not used"),
+}
+ALERTS = {
+    "stock_out": _l("Stock-out"),
+    "below_target": _l("Below the physical target"),
+    "expiring": _l("Expiring"),
+    "above_norm": _l("Use above the norm"),
+}
 
 
 def datetime_local(value: datetime | None) -> str:
@@ -64,6 +79,8 @@ def init_app(app: Flask) -> None:
         category_label=lambda code: str(CATEGORIES.get(code, code)),
         kind_label=lambda code: str(KINDS.get(code, code)),
         reason_label=lambda code: str(REASONS.get(code, code)),
+        status_label=lambda code: str(STATUSES.get(code, code)),
+        alert_label=lambda code: str(ALERTS.get(code, code)),
         now_local=lambda: datetime_local(utcnow()),
     )
     app.jinja_env.filters["datetime_local"] = datetime_local

@@ -1,0 +1,120 @@
+"""The readiness dashboard: matrix, map, red list, drill-down to county and depot; alerts."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from db import get_session
+from errors import DomainError
+from i18n import current_language
+from inventory.models import AlertKind, Facility, Item, Lot
+from inventory.services import alerts as alert_service
+from inventory.services.readiness import Status
+from reports import dashboard
+
+bp = Blueprint("reports", __name__, template_folder="templates")
+
+
+def _facility_href(facility: Facility) -> str:
+    return url_for("reports.facility", facility_id=facility.id)
+
+
+@bp.route("/")
+@login_required
+def city():
+    """The whole city: headline figures, the county × category matrix, the map, the red list."""
+    data = dashboard.city_dashboard(get_session(), href=_facility_href, lang=current_language())
+    return render_template(
+        "reports/dashboard.html",
+        d=data,
+        r=data.readiness,
+        categories=dashboard.CATEGORIES,
+        share_class=dashboard.share_class,
+    )
+
+
+@bp.route("/county/<code>")
+@login_required
+def county(code: str):
+    """One county: depots × categories, and its map."""
+    data = dashboard.county_dashboard(get_session(), code, href=_facility_href)
+    if data is None:
+        abort(404)
+    return render_template(
+        "reports/county.html",
+        d=data,
+        r=data.readiness,
+        categories=dashboard.CATEGORIES,
+        share_class=dashboard.share_class,
+    )
+
+
+@bp.route("/facility/<int:facility_id>")
+@login_required
+def facility(facility_id: int):
+    """One depot: every item's cover against each target, and its burn rate."""
+    session = get_session()
+    f = session.get(Facility, facility_id) or abort(404)
+    r, rows = dashboard.facility_rows(session, f)
+    return render_template(
+        "reports/facility.html",
+        f=f,
+        r=r,
+        rows=rows,
+        roll=r.by_facility.get(f.id),
+        Status=Status,
+    )
+
+
+@bp.route("/alerts")
+@login_required
+def alerts():
+    """Open alerts the user may see; acknowledged ones can be hidden."""
+    kind = request.args.get("kind")
+    kind = kind if kind in set(AlertKind) else None
+    show_all = request.args.get("all") == "1"
+    session = get_session()
+    rows = alert_service.open_alerts(
+        session, current_user, kind=kind, include_acknowledged=show_all
+    )
+    facilities = {
+        f.id: f
+        for f in session.exec(
+            select(Facility).where(Facility.id.in_({a.facility_id for a in rows}))
+        )
+    }
+    items = {i.id: i for i in session.exec(select(Item))}
+    lots = {
+        x.id: x
+        for x in session.exec(select(Lot).where(Lot.id.in_({a.lot_id for a in rows if a.lot_id})))
+    }
+    return render_template(
+        "reports/alerts.html",
+        rows=rows,
+        facilities=facilities,
+        items=items,
+        lots=lots,
+        kind=kind,
+        show_all=show_all,
+        kinds=list(AlertKind),
+        can_ack=current_user.role in ("clerk", "dispatcher", "admin"),
+    )
+
+
+@bp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
+@login_required
+def acknowledge(alert_id: int):
+    """Mark an alert as seen."""
+    session = get_session()
+    try:
+        alert_service.acknowledge(session, current_user, alert_id)
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        if exc.status_code == 403:
+            abort(403)
+        flash(exc.message, "error")
+    else:
+        flash(_("Alert acknowledged."), "success")
+    return redirect(request.form.get("next") or url_for("reports.alerts"))

@@ -1,0 +1,79 @@
+"""The readiness dashboard, its drill-downs, the SVG map and the alert list, over HTTP."""
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session
+
+from db import get_engine
+from inventory.services import alerts, catalog
+from reports.svgmap import MapPoint, render_map
+from tests.factories import make_item, make_network, make_user, receive
+from timeutil import local_today
+
+
+@pytest.fixture
+def dash(sqlite_app):
+    with sqlite_app.app_context(), Session(get_engine(sqlite_app)) as session:
+        f = make_network(session)
+        n95 = make_item(session)
+        catalog.set_catalog(session, "township", [n95.id])
+        catalog.set_norm(session, f["A"], n95, 10, basis="t", source="t")
+        catalog.set_norm(session, f["B"], n95, 10, basis="t", source="t")
+        receive(session, f["A"], n95, 50, lot_no="A1", expiry=local_today() + timedelta(days=20))
+        receive(session, f["B"], n95, 2000, lot_no="B1", expiry=date(2030, 1, 1))
+        make_user(session, "viewer", "viewer")
+        make_user(session, "disp", "dispatcher")
+        alerts.scan(session)
+        session.commit()
+        ids = {k: v.id for k, v in f.items()}
+    client = sqlite_app.test_client()
+    client.post("/auth/login", data={"username": "disp", "password": "password-123"})
+    return sqlite_app, client, ids
+
+
+def test_city_dashboard_shows_headline_matrix_map_and_red_list(dash):
+    _app, client, _ids = dash
+    html = client.get("/dashboard/").get_data(as_text=True)
+    assert "越城区" in html  # the county row of the matrix
+    assert "<svg" in html and 'data-status="red"' in html and 'data-status="green"' in html
+    red_list = html.split('id="red"')[1].split("</table>")[0]
+    assert "塔山储备点" in red_list and "府山储备点" not in red_list
+    assert "50%" in html  # one of the two township items meets 10 days
+
+
+def test_county_and_facility_drilldown(dash):
+    _app, client, ids = dash
+    county = client.get("/dashboard/county/330602").get_data(as_text=True)
+    assert "越城区库" in county and "塔山储备点" in county and "府山储备点" in county
+    assert client.get("/dashboard/county/999999").status_code == 404
+    facility = client.get(f"/dashboard/facility/{ids['A']}").get_data(as_text=True)
+    assert 'data-item="PPE-N95"' in facility and "5.0" in facility
+
+
+def test_alerts_list_and_acknowledge(dash):
+    _app, client, _ids = dash
+    html = client.get("/dashboard/alerts").get_data(as_text=True)
+    assert "塔山储备点" in html and ">确认</button>" in html
+    alert_id = int(html.split("/dashboard/alerts/")[1].split("/")[0])
+    response = client.post(f"/dashboard/alerts/{alert_id}/acknowledge")
+    assert response.status_code == 302
+
+
+def test_viewer_cannot_acknowledge(dash):
+    app, _client, _ids = dash
+    viewer = app.test_client()
+    viewer.post("/auth/login", data={"username": "viewer", "password": "password-123"})
+    assert viewer.get("/dashboard/").status_code == 200
+    assert viewer.post("/dashboard/alerts/1/acknowledge").status_code == 403
+
+
+def test_map_escapes_text_and_draws_county_hulls():
+    points = [
+        MapPoint(120.0 + dx, 30.0 + dy, "<b>x</b>", "red", "township", "K")
+        for dx, dy in ((0, 0), (0.1, 0), (0, 0.1), (0.05, 0.05))
+    ]
+    svg = render_map(points, group_labels={"K": "<script>"})
+    assert "<b>" not in svg and "<script>" not in svg and "&lt;script&gt;" in svg
+    assert svg.count("<polygon") == 1  # the hull of the four points
+    assert svg.count('data-status="red"') == 4
