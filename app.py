@@ -10,6 +10,7 @@ from flask_wtf.csrf import CSRFProtect
 import db
 import i18n
 import labels
+import models  # noqa: F401  (every table, and the audit hook)
 from config import Config, config_for_env
 from errors import StartupError, register_error_handlers
 
@@ -33,6 +34,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     csrf.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_actor(app)
     register_cli(app)
     if not app.debug and not app.testing:
         logging.basicConfig(
@@ -87,6 +89,23 @@ def startup_checks(app: Flask) -> None:
                 "refusing to start in production: demo passwords are set for "
                 + ", ".join(sorted(demo_users))
             )
+
+
+def register_actor(app: Flask) -> None:
+    """Tell the audit log who acts in each request (and that CLI commands are the CLI)."""
+    from flask import request
+    from flask_login import current_user
+
+    from audit import current_actor, current_source
+
+    @app.before_request
+    def set_actor() -> None:
+        if current_user.is_authenticated:
+            current_actor.set(current_user.id)
+        current_source.set("api" if request.path.startswith("/api/") else "web")
+
+    # outside requests (CLI commands run in the creating context) the source is the CLI
+    current_source.set("cli")
 
 
 def register_cli(app: Flask) -> None:
