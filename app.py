@@ -35,6 +35,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_actor(app)
+    register_security_headers(app)
     register_cli(app)
     if not app.debug and not app.testing:
         logging.basicConfig(
@@ -89,6 +90,26 @@ def startup_checks(app: Flask) -> None:
                 "refusing to start in production: demo passwords are set for "
                 + ", ".join(sorted(demo_users))
             )
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Headers that keep pages from being framed, sniffed or fed foreign scripts."""
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
 
 
 def register_actor(app: Flask) -> None:

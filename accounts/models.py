@@ -38,6 +38,14 @@ class User(UserMixin, SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
+    # repeated wrong passwords lock the account for a while
+    failed_logins: int = 0
+    locked_until: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
+    password_changed_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
+    )
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

@@ -1,12 +1,21 @@
 """Creating users, checking credentials, and scoping clerks to their depots."""
 
 import logging
+from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlmodel import Session, select
 
 from accounts.models import Role, User, UserFacility
-from accounts.passwords import MIN_LENGTH, hash_password, is_demo_password, verify_password
+from accounts.passwords import (
+    DEMO_PASSWORDS,
+    MIN_LENGTH,
+    hash_password,
+    is_demo_password,
+    verify_password,
+)
 from errors import ValidationError
+from timeutil import as_utc, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +59,68 @@ def create_user(
     return user
 
 
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+# verified when the username is unknown, so a wrong name takes as long as a wrong password
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+class AccountLocked(Exception):
+    """Too many wrong passwords: the account is locked until `until`."""
+
+    def __init__(self, until: datetime):
+        super().__init__(f"locked until {until.isoformat()}")
+        self.until = until
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with these credentials, or None."""
+    """The active user with these credentials, or None; counts failures and locks.
+
+    :raises AccountLocked: the account is locked after repeated wrong passwords.
+    """
     user = session.exec(select(User).where(User.username == username.strip())).first()
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
         return None
+    now = utcnow()
+    if user.locked_until is not None and as_utc(user.locked_until) > now:
+        raise AccountLocked(as_utc(user.locked_until))
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+            user.failed_logins = 0
+            logger.warning("User %s locked after repeated failed logins", user.username)
+        session.add(user)
+        session.flush()
+        return None
+    if not user.active:
+        return None
+    if user.failed_logins or user.locked_until:
+        user.failed_logins, user.locked_until = 0, None
+        session.add(user)
+        session.flush()
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> User:
+    """Replace the user's password after checking the current one."""
+    errors = {}
+    if not verify_password(user.password_hash, current):
+        errors["current"] = _("The current password is wrong.")
+    if len(new) < MIN_LENGTH:
+        errors["new"] = _("At least %(n)d characters.", n=MIN_LENGTH)
+    elif new == current:
+        errors["new"] = _("Choose a password different from the current one.")
+    elif new in DEMO_PASSWORDS.values():
+        errors["new"] = _("Demo passwords cannot be used.")
+    if errors:
+        raise ValidationError(_("The password was not changed."), fields=errors)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = utcnow()
+    session.add(user)
+    session.flush()
+    logger.info("User %s changed their password", user.username)
     return user
 
 

@@ -1,9 +1,10 @@
-"""Log in, log out, and the language switch."""
+"""Log in and out, passwords, API tokens, and the language switch."""
 
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -15,10 +16,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
-from accounts.forms import LoginForm
-from accounts.models import User
-from accounts.services import authenticate
+from accounts.forms import LoginForm, PasswordForm, TokenForm
+from accounts.models import ApiToken, User
+from accounts.services import AccountLocked, authenticate, change_password
+from accounts.tokens import issue_token, revoke_token
 from db import get_session
+from errors import DomainError
+from labels import datetime_local
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 login_manager = LoginManager()
@@ -46,16 +50,32 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("index"))
     form = LoginForm()
+    status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
-        user = authenticate(get_session(), form.username.data, form.password.data)
-        if user is None:
-            flash(_("Wrong username or password."), "error")
+        session_ = get_session()
+        try:
+            user = authenticate(session_, form.username.data, form.password.data)
+        except AccountLocked as exc:
+            user = None
+            status = 429
+            flash(
+                _(
+                    "Too many wrong passwords: this account is locked until %(time)s.",
+                    time=datetime_local(exc.until),
+                ),
+                "error",
+            )
         else:
+            # failed attempts are counted even though the login fails
+            session_.commit()
+            if user is None:
+                flash(_("Wrong username or password."), "error")
+        if user is not None:
             login_user(user)
             if user.locale in current_app.config["LANGUAGES"]:
                 session["lang"] = user.locale
             return redirect(_safe_next(request.args.get("next")))
-    return render_template("accounts/login.html", form=form), (422 if form.errors else 200)
+    return render_template("accounts/login.html", form=form), status
 
 
 @bp.route("/logout", methods=["POST"])
@@ -72,3 +92,64 @@ def set_language(code: str):
     if code in current_app.config["LANGUAGES"]:
         session["lang"] = code
     return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change one's own password."""
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        session_ = get_session()
+        try:
+            change_password(session_, current_user, form.current.data, form.new.data)
+            session_.commit()
+        except DomainError as exc:
+            session_.rollback()
+            for name, message in exc.fields.items():
+                getattr(form, name).errors = [*getattr(form, name).errors, message]
+            status = 422
+        else:
+            flash(_("Your password was changed."), "success")
+            return redirect(url_for("index"))
+    elif form.errors:
+        status = 422
+    return render_template("accounts/password.html", form=form), status
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """The user's API tokens: create one (shown once) or revoke one."""
+    from sqlmodel import select
+
+    session_ = get_session()
+    form = TokenForm()
+    created = None
+    if form.validate_on_submit():
+        try:
+            _token, created = issue_token(session_, current_user, form.name.data)
+            session_.commit()
+        except DomainError as exc:
+            session_.rollback()
+            form.name.errors = [*form.name.errors, exc.message]
+    rows = session_.exec(
+        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
+    ).all()
+    return render_template("accounts/tokens.html", form=form, rows=rows, created=created)
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int):
+    """Revoke one of the user's tokens."""
+    session_ = get_session()
+    try:
+        revoke_token(session_, current_user, token_id)
+        session_.commit()
+    except DomainError as exc:
+        session_.rollback()
+        abort(exc.status_code)
+    flash(_("The token was revoked."), "success")
+    return redirect(url_for("accounts.tokens"))

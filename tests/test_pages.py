@@ -54,7 +54,7 @@ def test_wrong_password_is_refused_with_a_message(populated):
     response = populated.test_client().post(
         "/auth/login", data={"username": "clerk", "password": "wrong-password"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "用户名或密码错误" in response.get_data(as_text=True)
 
 
