@@ -53,6 +53,7 @@ def _refuse_insecure_production(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount every area of the site."""
     from accounts.views import bp as accounts_bp
+    from admin.views import bp as admin_bp
     from accounts.views import login_manager
     from inventory.depot_views import bp as depot_bp
     from inventory.views import bp as inventory_bp
@@ -63,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(inventory_bp, url_prefix="/")
     app.register_blueprint(depot_bp, url_prefix="/depots")
     app.register_blueprint(reports_bp, url_prefix="/dashboard")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
 
     @app.route("/")
     def index():

@@ -5,15 +5,20 @@ import uuid
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
 import models  # noqa: F401  (every table)
+from accounts import passwords
 from app import create_app
 from db import get_engine, make_engine
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+# the production argon2 cost makes every test login take ~100 ms; tests use the cheapest
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
