@@ -53,8 +53,8 @@ def _refuse_insecure_production(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount every area of the site."""
     from accounts.views import bp as accounts_bp
-    from admin.views import bp as admin_bp
     from accounts.views import login_manager
+    from admin.views import bp as admin_bp
     from inventory.depot_views import bp as depot_bp
     from inventory.views import bp as inventory_bp
     from reports.views import bp as reports_bp
