@@ -5,6 +5,7 @@ import os
 
 import click
 from flask import Flask, redirect, url_for
+from flask.cli import with_appcontext
 from flask_wtf.csrf import CSRFProtect
 
 import db
@@ -148,6 +149,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
+@with_appcontext
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply the Alembic migrations."""
@@ -165,6 +167,7 @@ def db_upgrade(revision: str) -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
@@ -180,6 +183,7 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
 
 @click.command("verify-ledger")
+@with_appcontext
 def verify_ledger_command() -> None:
     """Compare every balance with the sum of its ledger rows; exit 1 on any difference."""
     from inventory.services.ledger import verify_ledger

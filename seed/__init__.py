@@ -1,11 +1,13 @@
 """The demo city, loaded through the services: `flask --app app seed`."""
 
 import click
+from flask.cli import with_appcontext
 
 import db
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when depots already exist.")
 def seed_command(if_empty: bool) -> None:
     """Load 绍兴市 (Shaoxing): regions, depots, catalog, norms, opening stock, demo users."""
@@ -21,6 +23,7 @@ def seed_command(if_empty: bool) -> None:
 
 
 @click.command("demo-logins")
+@with_appcontext
 def demo_logins_command() -> None:
     """Print the demo accounts that still use their demo passwords."""
     from seed.demo import demo_logins

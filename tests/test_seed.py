@@ -3,10 +3,10 @@
 from collections import Counter, defaultdict
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import Session, SQLModel, func, select
 
 from accounts.models import Role, User, UserFacility
-from db import get_engine
+from db import get_engine, make_engine
 from inventory.models import (
     Balance,
     CapacityReserve,
@@ -20,6 +20,7 @@ from inventory.models import (
 )
 from inventory.services.ledger import verify_ledger
 from seed.demo import load_demo_city, read_csv
+from tests.conftest import make_test_app
 
 COUNTIES = {"330602", "330603", "330604", "330624", "330681", "330683"}
 TABLES = (
@@ -46,12 +47,30 @@ def _state(session: Session) -> list[tuple]:
     return [(b.facility_id, b.item_id, b.lot_id, b.form, b.quantity) for b in rows]
 
 
-@pytest.fixture
-def seeded(app):
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+)
+def seeded_app(request, tmp_path_factory):
+    """One seeded demo city per engine, shared by this module's read-only tests."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('seed') / 'seed.sqlite3'}"
+    else:
+        url = request.getfixturevalue("pg_schemas").new()
+    engine = make_engine(url)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    app = make_test_app(url)
     with app.app_context(), Session(get_engine(app), expire_on_commit=False) as session:
         load_demo_city(session)
         session.commit()
-        yield session
+    yield app
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def seeded(seeded_app):
+    with seeded_app.app_context(), Session(get_engine(seeded_app), expire_on_commit=False) as s:
+        yield s
 
 
 def test_tiers_and_counts(seeded):
@@ -131,15 +150,22 @@ def test_seed_is_idempotent(seeded):
     assert verify_ledger(seeded) == []
 
 
-def test_seed_command_if_empty(sqlite_app):
-    runner = sqlite_app.test_cli_runner()
-    result = runner.invoke(args=["seed", "--if-empty"])
-    assert result.exit_code == 0, result.output
-    assert "facilities:" in result.output
-    result = runner.invoke(args=["seed", "--if-empty"])
-    assert "not seeding" in result.output
+def test_seed_command_if_empty(seeded_app, sqlite_app):
+    runner = seeded_app.test_cli_runner()
+    assert "not seeding" in runner.invoke(args=["seed", "--if-empty"]).output
     logins = runner.invoke(args=["demo-logins"]).output
     assert "dispatcher" in logins and "demo-dispatch-2026" in logins
+    # on an empty database the command seeds (the regions alone, to keep this test short)
+    from seed import demo
+
+    empty = sqlite_app.test_cli_runner()
+    original = demo.load_demo_city
+    demo.load_demo_city = lambda session: {"regions": demo.load_regions(session)}
+    try:
+        result = empty.invoke(args=["seed", "--if-empty"])
+    finally:
+        demo.load_demo_city = original
+    assert result.exit_code == 0 and "regions: 115" in result.output
 
 
 def test_data_files_reference_known_parents():

@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func
+from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
 from errors import Conflict, ValidationError
@@ -43,12 +44,45 @@ def _insert(session: Session):
     return pg_insert if dialect == "postgresql" else sqlite_insert
 
 
+_FIND_LOT = select(Lot.__table__.c.id).where(
+    Lot.__table__.c.item_id == bindparam("item_id"), Lot.__table__.c.lot_no == bindparam("lot_no")
+)
+_BALANCE = Balance.__table__
+_MOVEMENT = Movement.__table__
+# built once: Core statements on the tables, with bind parameters, skip both statement
+# construction and the ORM's bulk path on every posting
+_SELECT_BALANCE = (
+    select(_BALANCE.c.id, _BALANCE.c.quantity, _BALANCE.c.reserved)
+    .where(
+        _BALANCE.c.facility_id == bindparam("facility_id"),
+        _BALANCE.c.item_id == bindparam("item_id"),
+        _BALANCE.c.lot_id == bindparam("lot_id"),
+        _BALANCE.c.form == bindparam("form"),
+    )
+    .with_for_update()
+)
+_INSERT_MOVEMENT = insert(_MOVEMENT).returning(_MOVEMENT.c.id)
+_FIND_KEY = select(_MOVEMENT.c.id).where(_MOVEMENT.c.idempotency_key == bindparam("key"))
+_UPDATE_BALANCE = (
+    update(_BALANCE)
+    .where(_BALANCE.c.id == bindparam("balance_id"))
+    .values(
+        quantity=bindparam("new_quantity"),
+        last_movement_id=bindparam("movement_id"),
+        updated_at=bindparam("now"),
+    )
+)
+
+
 def get_or_create_lot(session: Session, item: Item, lot_no: str, expiry: date | None) -> Lot:
     """The item's lot with this number; a new lot needs its expiry when the item expires."""
     lot_no = lot_no.strip()
     if not lot_no:
         raise ValidationError(_("A lot number is required."), field="lot_no")
-    lot = session.exec(select(Lot).where(Lot.item_id == item.id, Lot.lot_no == lot_no)).first()
+    lot_id = (
+        session.connection().execute(_FIND_LOT, {"item_id": item.id, "lot_no": lot_no}).scalar()
+    )
+    lot = session.get(Lot, lot_id) if lot_id is not None else None
     if lot is not None:
         if expiry is not None and lot.expiry is not None and expiry != lot.expiry:
             raise ValidationError(
@@ -62,38 +96,55 @@ def get_or_create_lot(session: Session, item: Item, lot_no: str, expiry: date | 
         return lot
     if item.shelf_life_days is not None and expiry is None:
         raise ValidationError(_("This item expires: give the lot's expiry date."), field="expiry")
-    stmt = (
-        _insert(session)(Lot)
-        .values(item_id=item.id, lot_no=lot_no, expiry=expiry)
-        .on_conflict_do_nothing(index_elements=["item_id", "lot_no"])
+    connection = session.connection()
+    connection.execute(
+        _insert(session)(Lot.__table__).on_conflict_do_nothing(
+            index_elements=["item_id", "lot_no"]
+        ),
+        {"item_id": item.id, "lot_no": lot_no, "expiry": expiry},
     )
-    session.execute(stmt)
-    return session.exec(select(Lot).where(Lot.item_id == item.id, Lot.lot_no == lot_no)).one()
+    lot_id = connection.execute(_FIND_LOT, {"item_id": item.id, "lot_no": lot_no}).scalar_one()
+    return session.get(Lot, lot_id)
 
 
 def lock_balance(
     session: Session, facility_id: int, item_id: int, lot_id: int, form: str
 ) -> Balance:
-    """The balance row for the key, created if new, locked until the transaction ends."""
+    """The balance row for the key as an object, created if new, locked until commit."""
+    _lock_row(session, facility_id, item_id, lot_id, form)
     key = {"facility_id": facility_id, "item_id": item_id, "lot_id": lot_id, "form": form}
-    stmt = (
-        _insert(session)(Balance)
-        .values(**key, quantity=0, reserved=0, updated_at=utcnow())
-        .on_conflict_do_nothing(index_elements=list(key))
-    )
-    session.execute(stmt)
-    query = select(Balance).filter_by(**key).with_for_update()
+    query = select(Balance).filter_by(**key)
     # populate_existing: another transaction may have changed the row since we last read it
     return session.exec(query.execution_options(populate_existing=True)).one()
 
 
+def _lock_row(session: Session, facility_id: int, item_id: int, lot_id: int, form: str):
+    """(id, quantity, reserved) of the balance row, created if new, locked until commit."""
+    key = {"facility_id": facility_id, "item_id": item_id, "lot_id": lot_id, "form": form}
+    connection = session.connection()
+    row = connection.execute(_SELECT_BALANCE, key).first()
+    if row is None:
+        connection.execute(
+            _insert(session)(_BALANCE)
+            .values(**key, quantity=0, reserved=0, updated_at=utcnow())
+            .on_conflict_do_nothing(index_elements=list(key))
+        )
+        row = connection.execute(_SELECT_BALANCE, key).one()
+    return row
+
+
 def find_by_key(session: Session, key: str) -> Movement | None:
     """The movement posted earlier under this idempotency key."""
-    return session.exec(select(Movement).where(Movement.idempotency_key == key)).first()
+    movement_id = session.connection().execute(_FIND_KEY, {"key": key}).scalar()
+    return None if movement_id is None else session.get(Movement, movement_id)
 
 
 def post(session: Session, posting: Posting) -> Movement:
     """Append one ledger row and move its balance by the same amount, atomically.
+
+    The hot path of the whole system: three statements when the balance row exists (lock and
+    read it, insert the ledger row, update the balance), in Core rather than through the ORM's
+    unit of work.
 
     :raises Conflict: the balance would go below zero or below what orders reserved.
     """
@@ -107,21 +158,22 @@ def post(session: Session, posting: Posting) -> Movement:
         raise ValidationError(_("Unknown movement type."), field="kind")
     if posting.quantity == 0:
         raise ValidationError(_("The quantity must not be zero."), field="quantity")
-    balance = lock_balance(
+    session.flush()  # pending ORM changes (a new lot, say) go first
+    balance_id, quantity, reserved = _lock_row(
         session, posting.facility_id, posting.item_id, posting.lot_id, posting.form
     )
-    new_quantity = balance.quantity + posting.quantity
-    if new_quantity < balance.reserved:
+    new_quantity = quantity + posting.quantity
+    if new_quantity < reserved:
         raise Conflict(
             _(
                 "Not enough stock: %(available)s available, %(wanted)s requested.",
-                available=balance.available,
+                available=quantity - reserved,
                 wanted=-posting.quantity,
             ),
             field="quantity",
         )
     now = utcnow()
-    movement = Movement(
+    values = dict(
         facility_id=posting.facility_id,
         item_id=posting.item_id,
         lot_id=posting.lot_id,
@@ -139,22 +191,32 @@ def post(session: Session, posting: Posting) -> Movement:
         recorded_at=now,
         idempotency_key=posting.idempotency_key,
     )
-    try:
-        # a savepoint, so a concurrent post with the same key costs only this insert
-        with session.begin_nested():
-            session.add(movement)
-            session.flush()
-    except IntegrityError:
-        if posting.idempotency_key:
+    connection = session.connection()
+    if posting.idempotency_key:
+        try:
+            # a savepoint, so a concurrent post with the same key costs only this insert
+            with session.begin_nested():
+                movement_id = connection.execute(_INSERT_MOVEMENT, values).scalar_one()
+        except IntegrityError:
             earlier = find_by_key(session, posting.idempotency_key)
             if earlier is not None:
                 return earlier
-        raise
-    balance.quantity = new_quantity
-    balance.last_movement_id = movement.id
-    balance.updated_at = now
-    session.add(balance)
-    session.flush()
+            raise
+    else:
+        movement_id = connection.execute(_INSERT_MOVEMENT, values).scalar_one()
+    connection.execute(
+        _UPDATE_BALANCE,
+        {
+            "balance_id": balance_id,
+            "new_quantity": new_quantity,
+            "movement_id": movement_id,
+            "now": now,
+        },
+    )
+    # a Balance object this session already holds is now stale
+    cached = session.identity_map.get(identity_key(Balance, balance_id))
+    if cached is not None:
+        session.expire(cached)
     logger.info(
         "Posted %s %+d of item %s lot %s at facility %s (user %s)",
         posting.kind,
@@ -164,7 +226,7 @@ def post(session: Session, posting: Posting) -> Movement:
         posting.facility_id,
         posting.user_id,
     )
-    return movement
+    return Movement(id=movement_id, **values)
 
 
 @dataclass(frozen=True)
