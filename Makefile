@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations migrate seed bench lint clean-db
+.PHONY: run test install system translations migrate seed bench lint clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# fonts for Chinese PDFs and Chromium for browser tests, from Debian (quiet when present)
+system:
+	@bash scripts/install-system-deps.sh
+
 # compiled catalogs are build output; the .po files are the source
-translations: install
+translations: install system
 	$(BIN)/pybabel compile -d translations 2>&1 | grep -v "^compiling" || true
 
 migrate: translations
@@ -38,7 +42,7 @@ test: translations
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 bench: translations
-	$(BIN)/python bench/optimizer_bench.py
+	$(BIN)/python bench/readiness_bench.py
 
 lint: install
 	$(BIN)/ruff check .
