@@ -39,13 +39,9 @@ def county_names(session: Session) -> dict[str, str]:
     return {r.code: r.name for r in regions}
 
 
-def _facility_status(r: Readiness, facility_id: int) -> str | None:
-    worst = r.by_facility[facility_id].worst
-    return worst.value if worst else None
-
-
 def map_points(r: Readiness, href=None) -> list[MapPoint]:
-    """Every depot in the readiness, coloured by its worst status."""
+    """Every depot, coloured like the matrix: by its share of items meeting the physical target
+    (a single red item would otherwise paint nearly every depot red)."""
     points = []
     for f in r.facilities.values():
         roll = r.by_facility[f.id]
@@ -56,7 +52,7 @@ def map_points(r: Readiness, href=None) -> list[MapPoint]:
                 lon=f.lon,
                 lat=f.lat,
                 label=f.name,
-                status=_facility_status(r, f.id),
+                status=share_class(share),
                 tier=f.tier,
                 group=county_of(f) or "city",
                 href=href(f) if href else None,

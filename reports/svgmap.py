@@ -15,6 +15,7 @@ STATUS_COLOURS = {
     "yellow": "#c0ca33",
     "green": "#2e7d32",
     "no_norm": "#9aa5b1",
+    "none": "#9aa5b1",
     "not_used": "#9aa5b1",
     None: "#9aa5b1",
 }
