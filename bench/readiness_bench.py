@@ -235,8 +235,9 @@ def run(backend: str, data, repeat: int, today: date) -> None:
             if os.environ.get("BENCH_PROFILE"):
                 import cProfile
 
-                cProfile.runctx("compute_readiness(session, today=today)", globals(), locals(),
-                                sort="cumtime")
+                cProfile.runctx(
+                    "compute_readiness(session, today=today)", globals(), locals(), sort="cumtime"
+                )
             r, med, best = timed(lambda: compute_readiness(session, today=today), repeat)
             print(
                 f"[{backend}] whole-network roll-up ({len(r.covers):,} depot-items, "

@@ -4,7 +4,9 @@ Network (per item):
 
     source ─(lowering a donor's stock, per band)→ out_f ─(≤ surplus_f)→ send_f ─(transport)→ in_g
     in_g ─(raising g's stock toward T days, per band)→ sink
-    in_f ─(relay, ≤ surplus_f)→ out_f          source ─(bypass)→ sink
+    in_f ─(relay)→ out_f          source ─(bypass)→ sink
+
+(a donor that needs nothing has no in_f: transport into it arrives at out_f, to travel on).
 
 A unit on a lowering arc costs the shortage it adds at the donor (zero while the donor stays
 above T days); a unit on a raising arc is worth the shortage it removes (a negative cost).
@@ -76,39 +78,49 @@ def _segments(lo: int, hi: int, need: float, weight: float, bands):
     return out
 
 
-class _Arcs:
-    """Arcs collected as parallel lists, then handed to OR-Tools in one bulk call."""
+def _band_arcs(lo, hi, need, weight, bands, sign: float):
+    """Arcs for moving stock between levels lo and hi (arrays over facilities), per band.
 
-    def __init__(self) -> None:
-        self.tail: list[np.ndarray] = []
-        self.head: list[np.ndarray] = []
-        self.cap: list[np.ndarray] = []
-        self.shortage: list[np.ndarray] = []  # stage-1 cost per unit (float, S units)
-        self.transport: list[np.ndarray] = []  # stage-2 cost per unit (float, kg·km)
+    Exact when every band level (days × need) and lo, hi are whole numbers, as with integral
+    input; other facilities go through `_segments` one by one.
+    Returns (facility position, capacity, cost per unit).
+    """
+    positions, caps, costs = [], [], []
+    integral = np.ones(len(need), dtype=bool)
+    previous = 0.0
+    levels = []
+    for band in bands:
+        levels.append((previous, band.below_days, band.cost_per_day))
+        previous = band.below_days
+        level = band.below_days * need
+        integral &= np.abs(level - np.rint(level)) < EPS
+    fast = np.nonzero(integral)[0]
+    for low, high, cost in levels:
+        a = np.maximum(lo[fast], low * need[fast])
+        b = np.minimum(hi[fast], high * need[fast])
+        cap = np.rint(b - a).astype(np.int64)
+        ok = cap > 0
+        positions.append(fast[ok])
+        caps.append(cap[ok])
+        costs.append(sign * weight[fast][ok] * cost / need[fast][ok])
+    top = np.rint(hi[fast] - np.maximum(lo[fast], previous * need[fast])).astype(np.int64)
+    ok = top > 0  # above T days a unit is worth nothing
+    positions.append(fast[ok])
+    caps.append(top[ok])
+    costs.append(np.zeros(ok.sum()))
+    for n in np.nonzero(~integral)[0]:
+        for p, q, value in _segments(int(lo[n]), int(hi[n]), need[n], weight[n], bands):
+            positions.append(np.array([n]))
+            caps.append(np.array([q - p], dtype=np.int64))
+            costs.append(np.array([sign * value]))
+    return np.concatenate(positions), np.concatenate(caps), np.concatenate(costs)
 
-    def add(self, tail, head, cap, shortage_cost=0.0, transport_cost=0.0) -> None:
-        tail = np.atleast_1d(np.asarray(tail, dtype=np.int64))
-        n = len(tail)
-        self.tail.append(tail)
-        self.head.append(np.broadcast_to(np.asarray(head, dtype=np.int64), n))
-        self.cap.append(np.broadcast_to(np.asarray(cap, dtype=np.int64), n))
-        self.shortage.append(np.broadcast_to(np.asarray(shortage_cost, dtype=np.float64), n))
-        self.transport.append(np.broadcast_to(np.asarray(transport_cost, dtype=np.float64), n))
 
-    def arrays(self):
-        return tuple(
-            np.concatenate(parts)
-            for parts in (self.tail, self.head, self.cap, self.shortage, self.transport)
-        )
-
-
-def _scaled(costs: np.ndarray, total_units: int) -> np.ndarray:
-    """Float costs as int64, as finely as overflow allows."""
-    largest = float(np.max(np.abs(costs))) if len(costs) else 0.0
-    if largest == 0.0:
-        return np.zeros(len(costs), dtype=np.int64)
-    scale = min(MAX_UNIT_COST / largest, MAX_TOTAL_COST / (largest * max(total_units, 1)))
-    return np.rint(costs * scale).astype(np.int64)
+def _scale(largest: float, total_units: int) -> float:
+    """The factor turning float unit costs into int64 as finely as overflow allows."""
+    if largest <= 0.0:
+        return 1.0
+    return min(MAX_UNIT_COST / largest, MAX_TOTAL_COST / (largest * max(total_units, 1)))
 
 
 def _solve(n_nodes, tail, head, cap, cost, supply) -> np.ndarray:
@@ -154,78 +166,122 @@ def solve_item(
     policy = problem.policy
     bands = policy.bands
     target = policy.target_days
-    weight_item = problem.items[item].priority
-    unit_kg = problem.items[item].unit_kg
-    rows = {f: v for (f, i), v in problem.stock.items() if i == item}
-
-    senders, receivers = {}, {}
-    for f, (on_hand, need) in rows.items():
-        surplus = on_hand - problem.floor_days(f) * need
-        sendable = max(0, math.floor(surplus + EPS))
-        if sendable > 0:
-            senders[f] = sendable
-        if need > 0 and on_hand < target * need - EPS:
-            receivers[f] = math.ceil(target * need - on_hand - EPS)
-    if not senders or not receivers:
+    n_fac = len(problem.facilities)
+    rows = [(f, v) for (f, i), v in problem.stock.items() if i == item]
+    if not rows:
+        return ItemFlows(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros(0))
+    fac = np.array([f for f, _v in rows], dtype=np.int64)
+    on_hand = np.array([v[0] for _f, v in rows], dtype=np.float64)
+    need = np.array([v[1] for _f, v in rows], dtype=np.float64)
+    floor = np.array([problem.floor_days(int(f)) for f in fac])
+    weight = np.array([problem.facilities[int(f)].priority for f in fac])
+    weight = weight * problem.items[item].priority
+    sendable = np.maximum(0, np.floor(on_hand - floor * need + EPS)).astype(np.int64)
+    is_sender = sendable > 0
+    is_receiver = (need > 0) & (on_hand < target * need - EPS)
+    if not is_sender.any() or not is_receiver.any():
         return ItemFlows(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros(0))
 
-    # node numbering: 0 source, 1 sink, then in_f for every facility that can receive or
-    # relay, out_f and send_f for every sender
+    # node numbering: 0 source, 1 sink, in_f for receivers, out_f and send_f for senders
+    # (arrays indexed by facility give each facility's nodes). A sender that needs nothing
+    # receives straight into out_f: what reaches it can only travel on.
+    node_in = np.full(n_fac, -1, dtype=np.int64)
+    node_in[fac[is_receiver]] = 2 + np.arange(is_receiver.sum())
+    base = 2 + is_receiver.sum()
+    node_out = np.full(n_fac, -1, dtype=np.int64)
+    node_out[fac[is_sender]] = base + 2 * np.arange(is_sender.sum())
+    node_send = np.where(node_out >= 0, node_out + 1, -1)
+    n_nodes = int(base + 2 * is_sender.sum())
+    sendable_of = np.zeros(n_fac, dtype=np.int64)
+    sendable_of[fac] = sendable
+    total = int(sendable.sum())
+
+    tails, heads, caps, costs = [], [], [], []
+    # lowering a sender's stock by what it sends: free above T days, then each band's cost
+    s = np.nonzero(is_sender)[0]
+    pos, cap, cost = _band_arcs(
+        on_hand[s] - sendable[s], on_hand[s], need[s], weight[s], bands, +1.0
+    )
+    tails.append(np.zeros(len(pos), dtype=np.int64))
+    heads.append(node_out[fac[s][pos]])
+    caps.append(cap)
+    costs.append(cost)
+    # a sender sends at most its surplus, its own units and relayed ones together
+    both = np.nonzero(is_sender & is_receiver)[0]
+    tails += [node_out[fac[s]], node_in[fac[both]]]
+    heads += [node_send[fac[s]], node_out[fac[both]]]
+    caps += [sendable[s], sendable[both]]
+    costs += [np.zeros(len(s)), np.zeros(len(both))]
+    # raising a receiver's stock toward T days: each band's value, as a negative cost
+    r = np.nonzero(is_receiver)[0]
+    units = np.ceil(target * need[r] - on_hand[r] - EPS)
+    pos, cap, cost = _band_arcs(on_hand[r], on_hand[r] + units, need[r], weight[r], bands, -1.0)
+    tails.append(node_in[fac[r][pos]])
+    heads.append(np.ones(len(pos), dtype=np.int64))
+    caps.append(cap)
+    costs.append(cost)
+    # units no one needs stay where they are
+    tails.append(np.zeros(1, dtype=np.int64))
+    heads.append(np.ones(1, dtype=np.int64))
+    caps.append(np.array([total]))
+    costs.append(np.zeros(1))
+    b_tail, b_head, b_cap = (np.concatenate(x) for x in (tails, heads, caps))
+    b_cost1 = np.rint(
+        np.concatenate(costs)
+        * _scale(max((float(np.max(np.abs(c))) for c in costs if len(c)), default=0.0), total)
+    ).astype(np.int64)
+
+    # transport arcs: direct ones (into receivers) start active; relay arcs (into senders
+    # that need nothing) join only when a reduced cost shows they would improve the plan
     link_f, link_g, link_km = links
-    usable = np.isin(link_f, list(senders)) & np.isin(link_g, list(senders | receivers))
+    arrival = np.where(node_in >= 0, node_in, node_out)
+    usable = (node_send[link_f] >= 0) & (arrival[link_g] >= 0)
     link_f, link_g, link_km = link_f[usable], link_g[usable], link_km[usable]
-    in_ids = sorted(set(receivers) | set(link_g.tolist()) | set(senders))
-    node_in = {f: 2 + n for n, f in enumerate(in_ids)}
-    send_ids = sorted(senders)
-    node_out = {f: 2 + len(in_ids) + 2 * n for n, f in enumerate(send_ids)}
-    node_send = {f: node_out[f] + 1 for f in send_ids}
-    n_nodes = 2 + len(in_ids) + 2 * len(send_ids)
-    total = sum(senders.values())
+    t_tail, t_head = node_send[link_f], arrival[link_g]
+    t_cap = sendable_of[link_f]
+    t_cost2_float = link_km * problem.items[item].unit_kg
+    t_cost2 = np.rint(t_cost2_float * _scale(float(t_cost2_float.max(initial=0.0)), total))
+    t_cost2 = t_cost2.astype(np.int64)
+    receiver_of = np.zeros(n_fac, dtype=bool)
+    receiver_of[fac[is_receiver]] = True
+    active = receiver_of[link_g]
 
-    arcs = _Arcs()
-    weight = {f: problem.facilities[f].priority * weight_item for f in rows}
-    for f, sendable in senders.items():
-        on_hand, need = rows[f]
-        # lowering f's stock by what it sends: free above T days, then each band's cost
-        for p, q, value in _segments(on_hand - sendable, on_hand, need, weight[f], bands):
-            arcs.add(0, node_out[f], q - p, shortage_cost=value)
-        arcs.add(node_out[f], node_send[f], sendable)
-        # what f receives can travel on, within what f may send
-        arcs.add(node_in[f], node_out[f], sendable)
-    for g, units in receivers.items():
-        on_hand, need = rows[g]
-        for p, q, value in _segments(on_hand, on_hand + units, need, weight[g], bands):
-            arcs.add(node_in[g], 1, q - p, shortage_cost=-value)
-    first_transport = sum(len(t) for t in arcs.tail)
-    if len(link_f):
-        caps = np.array([senders[int(f)] for f in link_f], dtype=np.int64)
-        arcs.add(
-            np.array([node_send[int(f)] for f in link_f]),
-            np.array([node_in[int(g)] for g in link_g]),
-            caps,
-            transport_cost=link_km * unit_kg,
-        )
-    arcs.add(0, 1, total)  # units no one needs stay where they are
-    tail, head, cap, shortage_cost, transport_cost = arcs.arrays()
-    supply = np.zeros(n_nodes, dtype=np.int64)
-    supply[0], supply[1] = total, -total
-
-    # stage 1: least shortage
-    cost1 = _scaled(shortage_cost, total)
-    flow1 = _solve(n_nodes, tail, head, cap, cost1, supply)
-    # stage 2: least transport among the least-shortage plans
-    distance = _potentials(n_nodes, tail, head, cap, cost1, flow1)
-    reduced = cost1 + distance[tail] - distance[head]
-    full = reduced < 0
-    free = reduced == 0
-    supply2 = supply.copy()
-    np.subtract.at(supply2, tail[full], cap[full])
-    np.add.at(supply2, head[full], cap[full])
-    cost2 = _scaled(transport_cost[free], total)
-    flow2 = _solve(n_nodes, tail[free], head[free], cap[free], cost2, supply2)
+    for _round in range(len(link_f) + 1):
+        a = np.nonzero(active)[0]
+        tail = np.concatenate([b_tail, t_tail[a]])
+        head = np.concatenate([b_head, t_head[a]])
+        cap = np.concatenate([b_cap, t_cap[a]])
+        cost1 = np.concatenate([b_cost1, np.zeros(len(a), dtype=np.int64)])
+        cost2 = np.concatenate([np.zeros(len(b_tail), dtype=np.int64), t_cost2[a]])
+        supply = np.zeros(n_nodes, dtype=np.int64)
+        supply[0], supply[1] = total, -total
+        # stage 1: least shortage
+        flow1 = _solve(n_nodes, tail, head, cap, cost1, supply)
+        pi1 = _potentials(n_nodes, tail, head, cap, cost1, flow1)
+        waiting = np.nonzero(~active)[0]
+        rc1_wait = pi1[t_tail[waiting]] - pi1[t_head[waiting]]
+        if (rc1_wait < 0).any():
+            active[waiting[rc1_wait < 0]] = True
+            continue
+        # stage 2: least transport among the least-shortage plans (complementary slackness
+        # with the stage-1 potentials fixes every arc whose reduced cost is not zero)
+        reduced = cost1 + pi1[tail] - pi1[head]
+        full = reduced < 0
+        free = reduced == 0
+        supply2 = supply.copy()
+        np.subtract.at(supply2, tail[full], cap[full])
+        np.add.at(supply2, head[full], cap[full])
+        flow2 = _solve(n_nodes, tail[free], head[free], cap[free], cost2[free], supply2)
+        pi2 = _potentials(n_nodes, tail[free], head[free], cap[free], cost2[free], flow2)
+        free_wait = waiting[rc1_wait == 0]
+        rc2_wait = t_cost2[free_wait] + pi2[t_tail[free_wait]] - pi2[t_head[free_wait]]
+        if (rc2_wait < 0).any():
+            active[free_wait[rc2_wait < 0]] = True
+            continue
+        break
     flow = np.where(full, cap, 0)
     flow[free] = flow2
-
-    moved = flow[first_transport : first_transport + len(link_f)]
+    moved = flow[len(b_tail) :]
     used = moved > 0
-    return ItemFlows(link_f[used], link_g[used], moved[used], link_km[used])
+    chosen = a[used]
+    return ItemFlows(link_f[chosen], link_g[chosen], moved[used], link_km[chosen])
