@@ -16,7 +16,7 @@ BANDS = [
 def province(
     seed: int = 1,
     items: int = 40,
-    surge_counties: int = 8,
+    surge_counties: int = 10,
     surge: float = 5.0,
     max_distance_km: float | None = 60.0,
 ) -> dict:
@@ -87,7 +87,7 @@ def province(
             if f["tier"] == "township" and rng.random() < 0.35:
                 continue  # not in the township catalog
             need = round(base[f["tier"]] * rng.uniform(0.5, 1.5))
-            cover = rng.uniform(8, 60)
+            cover = rng.uniform(5, 30)
             on_hand = int(need * cover)
             if hit:
                 need = round(need * surge)

@@ -21,12 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def run_ours(path: str) -> dict:
+def run_ours(path: str, workers: int) -> dict:
     from optimizer import solve
 
     problem = json.loads(Path(path).read_text(encoding="utf-8"))
     started = time.perf_counter()
-    plan = solve(problem)
+    plan = solve(problem, workers=workers)
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
@@ -136,7 +136,10 @@ def run_highs(path: str) -> dict:
 
 
 def child(kind: str, path: str) -> None:
-    result = run_ours(path) if kind == "ours" else run_highs(path)
+    if kind.startswith("ours"):
+        result = run_ours(path, int(kind.split(":")[1]))
+    else:
+        result = run_highs(path)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
 
@@ -147,6 +150,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--max-distance", type=float, default=60.0)
     parser.add_argument("--skip-highs", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="processes for the second run")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -163,7 +167,10 @@ def main() -> None:
         f"{len(problem['stock']):,} stock rows, max distance {args.max_distance:g} km"
     )
     results = {}
-    for kind in ("ours", "highs")[: 1 if args.skip_highs else 2]:
+    kinds = ["ours:1", f"ours:{args.workers}"] if args.workers > 1 else ["ours:1"]
+    if not args.skip_highs:
+        kinds.append("highs")
+    for kind in kinds:
         out = subprocess.run(
             [sys.executable, __file__, "--child", kind, path],
             cwd=ROOT,
@@ -171,26 +178,30 @@ def main() -> None:
             text=True,
             check=True,
         )
-        results[kind] = json.loads(out.stdout.strip().splitlines()[-1])
-        r = results[kind]
-        extra = (
-            f", {r['transfers']:,} transfers, {r['unmet']:,} unmet"
-            if kind == "ours"
-            else f", {r['variables']:,} variables, {r['rows']:,} rows, "
-            f"built in {r['build_seconds']:.2f} s"
-        )
+        results[kind] = r = json.loads(out.stdout.strip().splitlines()[-1])
+        if kind.startswith("ours"):
+            label = f"OR-Tools flow, {kind.split(':')[1]} proc"
+            extra = f", {r['transfers']:,} transfers, {r['unmet']:,} unmet"
+        else:
+            label = "HiGHS LP"
+            extra = (
+                f", {r['variables']:,} variables, {r['rows']:,} rows, "
+                f"built in {r['build_seconds']:.2f} s"
+            )
         print(
-            f"{'OR-Tools min-cost flow' if kind == 'ours' else 'HiGHS LP':<24} "
-            f"{r['seconds']:8.2f} s  S {r['S']:.4f}  R {r['R']:.1f}  "
+            f"{label:<24} {r['seconds']:8.2f} s  S {r['S']:.4f}  R {r['R']:.1f}  "
             f"peak RSS {r['peak_rss_mb']:.0f} MB{extra}"
         )
     if "highs" in results:
-        ours, highs = results["ours"], results["highs"]
-        same_s = abs(ours["S"] - highs["S"]) <= 1e-6 * max(1.0, abs(highs["S"]))
-        print(
-            f"same S: {same_s}; R ours/HiGHS - 1: {ours['R'] / highs['R'] - 1:+.2e}; "
-            f"time ours/HiGHS: {ours['seconds'] / highs['seconds']:.1%}"
-        )
+        highs = results["highs"]
+        for kind in kinds[:-1]:
+            ours = results[kind]
+            same_s = abs(ours["S"] - highs["S"]) <= 1e-6 * max(1.0, abs(highs["S"]))
+            print(
+                f"{kind}: same S: {same_s}; R ours/HiGHS - 1: "
+                f"{ours['R'] / highs['R'] - 1:+.2e}; time ours/HiGHS: "
+                f"{ours['seconds'] / highs['seconds']:.1%}"
+            )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ A pure package: it imports neither Flask nor the database. `solve(problem) -> pl
 returns the JSON shapes of the spec; `python -m optimizer solve PROBLEM.json` is its CLI.
 """
 
+import multiprocessing
+import os
 import time
 
 import numpy as np
@@ -13,11 +15,23 @@ from optimizer.network import solve_item
 from optimizer.plan import assemble
 from optimizer.problem import ProblemError, parse
 
-__all__ = ["ProblemError", "solve"]
+__all__ = ["ProblemError", "default_workers", "solve"]
 
 
-def solve(problem: dict) -> dict:
+# the problem shared with forked workers (read-only, inherited rather than pickled)
+_shared: tuple | None = None
+
+
+def _solve_shared(item: int):
+    parsed, links = _shared
+    return item, solve_item(parsed, item, links)
+
+
+def solve(problem: dict, *, workers: int = 1) -> dict:
     """The lexicographically optimal plan (least shortage, then least transport).
+
+    Items are independent: with `workers` > 1 they are solved in that many forked processes.
+    Use it from single-threaded callers (the CLI, batch jobs), not from a threaded server.
 
     :raises ProblemError: the input breaks the contract; the message is one line.
     """
@@ -36,5 +50,21 @@ def solve(problem: dict) -> dict:
     tails = np.array(sorted(senders), dtype=np.int64)
     heads = np.array(sorted(nodes), dtype=np.int64)
     links = allowed_links(parsed, tails, heads)
-    flows = {i: solve_item(parsed, i, links) for i in range(len(parsed.items))}
+    items = range(len(parsed.items))
+    if workers > 1 and len(parsed.items) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        global _shared
+        _shared = (parsed, links)
+        try:
+            context = multiprocessing.get_context("fork")
+            with context.Pool(min(workers, len(parsed.items))) as pool:
+                flows = dict(pool.imap_unordered(_solve_shared, items))
+        finally:
+            _shared = None
+    else:
+        flows = {i: solve_item(parsed, i, links) for i in items}
     return assemble(parsed, flows, time.perf_counter() - started)
+
+
+def default_workers() -> int:
+    """Processes worth using on this machine for a large problem."""
+    return max(1, min(4, os.cpu_count() or 1))

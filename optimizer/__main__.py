@@ -8,7 +8,7 @@ import json
 import os
 import sys
 
-from optimizer import ProblemError, solve
+from optimizer import ProblemError, default_workers, solve
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -42,9 +42,15 @@ def main(argv: list[str] | None = None) -> int:
     solve_parser = commands.add_parser("solve", help="solve a rebalance problem")
     solve_parser.add_argument("problem", help="the problem, as JSON")
     solve_parser.add_argument("-o", "--output", help="write the plan here instead of stdout")
+    solve_parser.add_argument(
+        "--workers",
+        type=int,
+        default=default_workers(),
+        help="processes solving items in parallel (default: up to 4, one per core)",
+    )
     args = parser.parse_args(argv)
     try:
-        plan = solve(load(args.problem))
+        plan = solve(load(args.problem), workers=max(1, args.workers))
     except ProblemError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -31,6 +31,8 @@ from optimizer.problem import Problem, ProblemError
 # largest scaled unit cost, and largest scaled total, that OR-Tools' int64 arithmetic allows
 # (cost scaling multiplies costs by the number of nodes internally)
 MAX_UNIT_COST = 2.0**40
+# transport only needs R within 0.1 %: coarser integers make the cost-scaling solver faster
+MAX_TRANSPORT_COST = 2.0**26
 MAX_TOTAL_COST = 2.0**61
 EPS = 1e-9
 
@@ -116,11 +118,11 @@ def _band_arcs(lo, hi, need, weight, bands, sign: float):
     return np.concatenate(positions), np.concatenate(caps), np.concatenate(costs)
 
 
-def _scale(largest: float, total_units: int) -> float:
+def _scale(largest: float, total_units: int, finest: float = MAX_UNIT_COST) -> float:
     """The factor turning float unit costs into int64 as finely as overflow allows."""
     if largest <= 0.0:
         return 1.0
-    return min(MAX_UNIT_COST / largest, MAX_TOTAL_COST / (largest * max(total_units, 1)))
+    return min(finest / largest, MAX_TOTAL_COST / (largest * max(total_units, 1)))
 
 
 def _solve(n_nodes, tail, head, cap, cost, supply) -> np.ndarray:
@@ -194,7 +196,9 @@ def solve_item(
     n_nodes = int(base + 2 * is_sender.sum())
     sendable_of = np.zeros(n_fac, dtype=np.int64)
     sendable_of[fac] = sendable
-    total = int(sendable.sum())
+    # no more than the receivers can take ever reaches the sink: a smaller flow to push
+    receivable = np.ceil(target * need - on_hand - EPS)[is_receiver].sum()
+    total = int(min(sendable.sum(), receivable))
 
     tails, heads, caps, costs = [], [], [], []
     # lowering a sender's stock by what it sends: free above T days, then each band's cost
@@ -233,6 +237,7 @@ def solve_item(
 
     # transport arcs: direct ones (into receivers) start active; relay arcs (into senders
     # that need nothing) join only when a reduced cost shows they would improve the plan
+    # (column generation)
     link_f, link_g, link_km = links
     arrival = np.where(node_in >= 0, node_in, node_out)
     usable = (node_send[link_f] >= 0) & (arrival[link_g] >= 0)
@@ -240,12 +245,17 @@ def solve_item(
     t_tail, t_head = node_send[link_f], arrival[link_g]
     t_cap = sendable_of[link_f]
     t_cost2_float = link_km * problem.items[item].unit_kg
-    t_cost2 = np.rint(t_cost2_float * _scale(float(t_cost2_float.max(initial=0.0)), total))
+    t_cost2 = np.rint(
+        t_cost2_float * _scale(float(t_cost2_float.max(initial=0.0)), total, MAX_TRANSPORT_COST)
+    )
     t_cost2 = t_cost2.astype(np.int64)
     receiver_of = np.zeros(n_fac, dtype=bool)
     receiver_of[fac[is_receiver]] = True
     active = receiver_of[link_g]
 
+    supply = np.zeros(n_nodes, dtype=np.int64)
+    supply[0], supply[1] = total, -total
+    stage1_done = False
     for _round in range(len(link_f) + 1):
         a = np.nonzero(active)[0]
         tail = np.concatenate([b_tail, t_tail[a]])
@@ -253,16 +263,20 @@ def solve_item(
         cap = np.concatenate([b_cap, t_cap[a]])
         cost1 = np.concatenate([b_cost1, np.zeros(len(a), dtype=np.int64)])
         cost2 = np.concatenate([np.zeros(len(b_tail), dtype=np.int64), t_cost2[a]])
-        supply = np.zeros(n_nodes, dtype=np.int64)
-        supply[0], supply[1] = total, -total
-        # stage 1: least shortage
-        flow1 = _solve(n_nodes, tail, head, cap, cost1, supply)
-        pi1 = _potentials(n_nodes, tail, head, cap, cost1, flow1)
         waiting = np.nonzero(~active)[0]
-        rc1_wait = pi1[t_tail[waiting]] - pi1[t_head[waiting]]
-        if (rc1_wait < 0).any():
-            active[waiting[rc1_wait < 0]] = True
-            continue
+        if not stage1_done:
+            # stage 1: least shortage
+            flow1 = _solve(n_nodes, tail, head, cap, cost1, supply)
+            pi1 = _potentials(n_nodes, tail, head, cap, cost1, flow1)
+            rc1_wait = pi1[t_tail[waiting]] - pi1[t_head[waiting]]
+            if (rc1_wait < 0).any():
+                active[waiting[rc1_wait < 0]] = True
+                continue
+            stage1_done = True
+        else:
+            # arcs added by stage 2 have zero stage-1 reduced cost: stage 1 stays optimal
+            # and pi1 stays an optimal dual, so only stage 2 is solved again
+            rc1_wait = pi1[t_tail[waiting]] - pi1[t_head[waiting]]
         # stage 2: least transport among the least-shortage plans (complementary slackness
         # with the stage-1 potentials fixes every arc whose reduced cost is not zero)
         reduced = cost1 + pi1[tail] - pi1[head]
