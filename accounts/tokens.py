@@ -58,3 +58,10 @@ def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:
         session.flush()
         logger.info("API token %s revoked by %s", token.prefix, actor.username)
     return token
+
+
+def bearer_user(session: Session, header: str | None) -> User | None:
+    """The user of an `Authorization: Bearer <token>` header, or None."""
+    if not header or not header.startswith("Bearer "):
+        return None
+    return user_for_token(session, header[len("Bearer ") :].strip())
