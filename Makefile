@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install system translations migrate seed bench lint clean-db
+.PHONY: run test install system translations migrate seed bench bench-optimizer lint clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: translations
 
 bench: translations
 	$(BIN)/python bench/readiness_bench.py
+	$(BIN)/python bench/optimizer_bench.py
+
+bench-optimizer: install
+	$(BIN)/python bench/optimizer_bench.py
 
 lint: install
 	$(BIN)/ruff check .
