@@ -1,7 +1,7 @@
 """Fill zh_Hans_CN translations: reads 'English<TAB>中文' lines on stdin; lists what is missing.
 
-    .venv/bin/python scripts/translate.py < new-strings.tsv
-    .venv/bin/python scripts/translate.py --missing
+.venv/bin/python scripts/translate.py < new-strings.tsv
+.venv/bin/python scripts/translate.py --missing
 """
 
 import sys
