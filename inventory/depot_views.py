@@ -3,7 +3,7 @@
 import uuid
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import select
@@ -16,7 +16,7 @@ from errors import DomainError
 from i18n import current_language
 from inventory.forms import MOVEMENT_FORMS, ReversalForm
 from inventory.models import CatalogEntry, Facility, Item, Lot, Movement, MovementKind
-from inventory.services import movements
+from inventory.services import movements, spreadsheets
 from inventory.services.movements import CountLine
 from inventory.services.stock import (
     HistoryFilter,
@@ -28,6 +28,7 @@ from inventory.services.stock import (
 )
 
 bp = Blueprint("depot", __name__, template_folder="templates")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_LABELS = {kind: label for kind, (_form, label) in MOVEMENT_FORMS.items()}
 
 
@@ -407,3 +408,83 @@ def reverse(facility_id: int, movement_id: int):
         ),
         status,
     )
+
+
+def _download(data: bytes, filename: str, fmt: str) -> Response:
+    mimetype = "text/csv; charset=utf-8" if fmt == "csv" else XLSX
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    return response
+
+
+@bp.route("/<int:facility_id>/count-sheet.xlsx")
+@login_required
+def count_sheet(facility_id: int):
+    """The stock-count template of the depot, with every lot on the books."""
+    facility = _depot(facility_id)
+    _require_recorder(facility)
+    data = spreadsheets.stock_count_template(get_session(), facility, lang=current_language())
+    return _download(data, f"count-{facility.code}-{date.today().isoformat()}.xlsx", "xlsx")
+
+
+@bp.route("/<int:facility_id>/count-sheet", methods=["GET", "POST"])
+@login_required
+def upload_count(facility_id: int):
+    """Upload a filled stock-count sheet: applied whole, or not at all with every error."""
+    facility = _depot(facility_id)
+    _require_recorder(facility)
+    problems, message, status = [], None, 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        session = get_session()
+        try:
+            if upload is None or not upload.filename:
+                raise spreadsheets.SpreadsheetError(_("Choose the filled-in file."))
+            result = spreadsheets.import_stock_count(
+                session, current_user, facility, upload.read(), lang=current_language()
+            )
+            session.commit()
+        except spreadsheets.SpreadsheetError as exc:
+            session.rollback()
+            problems, message, status = exc.rows, exc.message, 422
+        else:
+            flash(
+                _(
+                    "Stock count imported: %(lots)d lots counted, %(n)d variance(s) posted.",
+                    lots=result.lots_counted,
+                    n=len(result.movements),
+                ),
+                "success",
+            )
+            return redirect(url_for("depot.stock", facility_id=facility.id))
+    return (
+        render_template(
+            "inventory/upload_count.html", facility=facility, problems=problems, message=message
+        ),
+        status,
+    )
+
+
+@bp.route("/<int:facility_id>/export/stock.<fmt>")
+@login_required
+def export_stock(facility_id: int, fmt: str):
+    """The depot's current stock as XLSX or CSV."""
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    facility = _depot(facility_id)
+    data = spreadsheets.export_stock(get_session(), [facility.id], fmt, lang=current_language())
+    return _download(data, f"stock-{facility.code}.{fmt}", fmt)
+
+
+@bp.route("/<int:facility_id>/export/movements.<fmt>")
+@login_required
+def export_movements(facility_id: int, fmt: str):
+    """The depot's movements, filtered like the history page, as XLSX or CSV."""
+    if fmt not in ("xlsx", "csv"):
+        abort(404)
+    facility = _depot(facility_id)
+    filters, _page = _history_filter()
+    data = spreadsheets.export_movements(
+        get_session(), [facility.id], filters, fmt, lang=current_language()
+    )
+    return _download(data, f"movements-{facility.code}.{fmt}", fmt)
