@@ -8,6 +8,7 @@ from flask import Flask, redirect, url_for
 from flask.cli import with_appcontext
 from flask_wtf.csrf import CSRFProtect
 
+import api
 import db
 import i18n
 import labels
@@ -69,6 +70,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(readiness_api_bp, url_prefix="/api/v1")
     csrf.exempt(readiness_api_bp)
+    api.init_app(app)
 
     @app.route("/")
     def index():

@@ -56,7 +56,7 @@ def check_form(form: str) -> str:
     return form
 
 
-def _replay(session: Session, key: str | None) -> list[Movement] | None:
+def replay(session: Session, key: str | None) -> list[Movement] | None:
     # a retried request returns what the first one posted (one or several rows)
     if not key:
         return None
@@ -97,8 +97,8 @@ def receive(
     idempotency_key: str | None = None,
 ) -> Movement:
     """Record stock arriving: a purchase, a donation, agreement stock, or an allocation order."""
-    if (replay := _replay(session, idempotency_key)) is not None:
-        return replay[0]
+    if (replay_rows := replay(session, idempotency_key)) is not None:
+        return replay_rows[0]
     authorize_depot(session, actor, facility_id)
     facility, item = _depot_and_item(session, facility_id, item_id)
     check_quantity(quantity)
@@ -188,8 +188,8 @@ def _take_out(
     idempotency_key: str | None = None,
     allow_expired: bool = False,
 ) -> list[Movement]:
-    if (replay := _replay(session, idempotency_key)) is not None:
-        return replay
+    if (replay_rows := replay(session, idempotency_key)) is not None:
+        return replay_rows
     authorize_depot(session, actor, facility_id)
     facility, item = _depot_and_item(session, facility_id, item_id)
     check_quantity(quantity)
@@ -366,8 +366,8 @@ def adjust(
     if reason not in ADJUST_OUT + ADJUST_IN:
         raise ValidationError(_("Choose a reason for the adjustment."), field="reason")
     if reason in ADJUST_IN:
-        if (replay := _replay(session, idempotency_key)) is not None:
-            return replay[0]
+        if (replay_rows := replay(session, idempotency_key)) is not None:
+            return replay_rows[0]
         authorize_depot(session, actor, facility_id)
         _facility, item = _depot_and_item(session, facility_id, item_id)
         check_quantity(quantity)
@@ -434,8 +434,8 @@ def count(
 
     Lots on the books but not counted are left alone; count them as 0 to write them off.
     """
-    if (replay := _replay(session, idempotency_key)) is not None:
-        return replay
+    if (replay_rows := replay(session, idempotency_key)) is not None:
+        return replay_rows
     authorize_depot(session, actor, facility_id)
     facility, item = _depot_and_item(session, facility_id, item_id)
     if not lines:
@@ -489,8 +489,8 @@ def reverse(
     idempotency_key: str | None = None,
 ) -> Movement:
     """Correct a movement with a reversing entry; the original row stays as it was."""
-    if (replay := _replay(session, idempotency_key)) is not None:
-        return replay[0]
+    if (replay_rows := replay(session, idempotency_key)) is not None:
+        return replay_rows[0]
     original = session.get(Movement, movement_id)
     if original is None:
         raise NotFound(_("No such movement."))

@@ -1,0 +1,442 @@
+"""Movements, balances, depots and items over JSON (/api/v1), for integrations.
+
+One commit per request, after the service call; a retried POST with the same
+`Idempotency-Key` header answers 200 with the movements the first one recorded.
+"""
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import Schema, fields, validate
+from sqlmodel import func, select
+
+from db import get_session
+from errors import DomainError
+from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
+from inventory.services import movements
+from inventory.services.movements import CountLine
+from inventory.services.stock import HistoryFilter, movement_history
+from timeutil import SHANGHAI, as_utc
+
+blp = Blueprint("api", __name__, description="Stock recording for integrations")
+
+
+@blp.before_request
+def _authenticate() -> None:
+    from api import authenticate
+
+    authenticate()
+
+
+TYPES = ("receipt", "issue", "transfer_out", "transfer_in", "adjustment")
+
+
+class FacilitySchema(Schema):
+    id = fields.Int()
+    code = fields.Str()
+    name = fields.Str()
+    name_en = fields.Str()
+    tier = fields.Str()
+    region_code = fields.Str()
+
+
+class ItemSchema(Schema):
+    id = fields.Int()
+    code = fields.Str()
+    name_zh = fields.Str()
+    name_en = fields.Str()
+    category = fields.Str()
+    unit_zh = fields.Str()
+    unit_en = fields.Str()
+    shelf_life_days = fields.Int(allow_none=True)
+
+
+class PageArgs(Schema):
+    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class BalanceArgs(PageArgs):
+    facility = fields.Str(validate=validate.Length(max=32))
+    item = fields.Str(validate=validate.Length(max=32))
+    form = fields.Str(validate=validate.OneOf([f.value for f in ReserveForm]))
+
+
+class BalanceSchema(Schema):
+    facility = fields.Str()
+    item = fields.Str()
+    lot_no = fields.Str()
+    expiry = fields.Date(allow_none=True)
+    form = fields.Str()
+    quantity = fields.Int()
+    reserved = fields.Int()
+    available = fields.Int()
+
+
+class BalancePage(Schema):
+    total = fields.Int()
+    page = fields.Int()
+    items = fields.List(fields.Nested(BalanceSchema))
+
+
+class MovementArgs(PageArgs):
+    facility = fields.Str(validate=validate.Length(max=32))
+    item = fields.Str(validate=validate.Length(max=32))
+    kind = fields.Str(validate=validate.OneOf([k.value for k in MovementKind]))
+    since = fields.Date()
+    until = fields.Date()
+
+
+class MovementSchema(Schema):
+    id = fields.Int()
+    type = fields.Str()
+    facility = fields.Str()
+    item = fields.Str()
+    lot_no = fields.Str()
+    form = fields.Str()
+    quantity = fields.Int(metadata={"description": "signed change of the lot balance"})
+    balance_after = fields.Int()
+    reason = fields.Str()
+    counterpart = fields.Str(allow_none=True)
+    order_ref = fields.Str(allow_none=True)
+    note = fields.Str()
+    occurred_at = fields.Str(metadata={"description": "ISO 8601, Asia/Shanghai"})
+    user = fields.Int(allow_none=True)
+
+
+class MovementPage(Schema):
+    total = fields.Int()
+    page = fields.Int()
+    items = fields.List(fields.Nested(MovementSchema))
+
+
+class MovementList(Schema):
+    movements = fields.List(fields.Nested(MovementSchema))
+
+
+class MovementIn(Schema):
+    type = fields.Str(required=True, validate=validate.OneOf(TYPES))
+    facility = fields.Str(required=True, validate=validate.Length(min=1, max=32))
+    item = fields.Str(required=True, validate=validate.Length(min=1, max=32))
+    quantity = fields.Int(
+        required=True, strict=True, validate=validate.Range(min=1, max=movements.MAX_QUANTITY)
+    )
+    lot_no = fields.Str(validate=validate.Length(min=1, max=64))
+    expiry = fields.Date(allow_none=True)
+    form = fields.Str(
+        load_default="physical", validate=validate.OneOf([f.value for f in ReserveForm])
+    )
+    source = fields.Str(load_default="purchase", validate=validate.OneOf(movements.RECEIPT_SOURCES))
+    reason = fields.Str(validate=validate.OneOf(movements.ADJUST_OUT + movements.ADJUST_IN))
+    counterpart = fields.Str(validate=validate.Length(min=1, max=32))
+    order_ref = fields.Str(validate=validate.Length(max=32))
+    note = fields.Str(load_default="", validate=validate.Length(max=500))
+    occurred_at = fields.AwareDateTime(default_timezone=SHANGHAI)
+
+
+class CountLineIn(Schema):
+    lot_no = fields.Str(required=True, validate=validate.Length(min=1, max=64))
+    counted = fields.Int(required=True, strict=True, validate=validate.Range(min=0))
+    expiry = fields.Date(allow_none=True)
+
+
+class CountIn(Schema):
+    facility = fields.Str(required=True, validate=validate.Length(min=1, max=32))
+    item = fields.Str(required=True, validate=validate.Length(min=1, max=32))
+    lines = fields.List(
+        fields.Nested(CountLineIn), required=True, validate=validate.Length(min=1, max=1000)
+    )
+    note = fields.Str(load_default="", validate=validate.Length(max=500))
+
+
+class ReversalIn(Schema):
+    note = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+
+
+class IdempotencyHeader(Schema):
+    class Meta:
+        unknown = "exclude"
+
+    idempotency_key = fields.Str(
+        data_key="Idempotency-Key", validate=validate.Length(min=1, max=40)
+    )
+
+
+def _by_code(model, code: str | None, field: str):
+    if code is None:
+        return None
+    row = get_session().exec(select(model).where(model.code == code)).first()
+    if row is None:
+        abort(422, errors={"json": {field: [f"unknown {field} {code!r}"]}})
+    return row
+
+
+def _key(headers: dict) -> str | None:
+    key = headers.get("idempotency_key")
+    # keys are per user, so two integrations cannot collide
+    return f"api:{g.api_user.id}:{key}" if key else None
+
+
+def _serialise(rows: list[Movement]) -> list[dict]:
+    session = get_session()
+    lots = {x.id: x for x in session.exec(select(Lot).where(Lot.id.in_({m.lot_id for m in rows})))}
+    ids = {m.item_id for m in rows}
+    items = {x.id: x for x in session.exec(select(Item).where(Item.id.in_(ids)))}
+    fac_ids = {m.facility_id for m in rows} | {m.counterpart_facility_id for m in rows}
+    facilities = {x.id: x for x in session.exec(select(Facility).where(Facility.id.in_(fac_ids)))}
+    return [
+        {
+            "id": m.id,
+            "type": m.kind,
+            "facility": facilities[m.facility_id].code,
+            "item": items[m.item_id].code,
+            "lot_no": lots[m.lot_id].lot_no,
+            "form": m.form,
+            "quantity": m.quantity,
+            "balance_after": m.balance_after,
+            "reason": m.reason,
+            "counterpart": facilities[m.counterpart_facility_id].code
+            if m.counterpart_facility_id
+            else None,
+            "order_ref": m.order_ref,
+            "note": m.note,
+            "occurred_at": as_utc(m.occurred_at).astimezone(SHANGHAI).isoformat(),
+            "user": m.user_id,
+        }
+        for m in rows
+    ]
+
+
+def _domain_abort(exc: DomainError):
+    get_session().rollback()
+    abort(exc.status_code, message=exc.message, errors={"json": exc.fields} if exc.fields else None)
+
+
+@blp.route("/facilities")
+class Facilities(MethodView):
+    @blp.response(200, FacilitySchema(many=True))
+    def get(self):
+        """Every active depot."""
+        return (
+            get_session()
+            .exec(select(Facility).where(Facility.active.is_(True)).order_by(Facility.code))
+            .all()
+        )
+
+
+@blp.route("/items")
+class Items(MethodView):
+    @blp.response(200, ItemSchema(many=True))
+    def get(self):
+        """Every active item."""
+        return (
+            get_session().exec(select(Item).where(Item.active.is_(True)).order_by(Item.code)).all()
+        )
+
+
+@blp.route("/balances")
+class Balances(MethodView):
+    @blp.arguments(BalanceArgs, location="query")
+    @blp.response(200, BalancePage)
+    def get(self, args):
+        """Balances per depot, item, lot and form (quantity > 0), paged."""
+        session = get_session()
+        query = (
+            select(Facility.code, Item.code, Lot.lot_no, Lot.expiry, Balance)
+            .join(Facility, Facility.id == Balance.facility_id)
+            .join(Item, Item.id == Balance.item_id)
+            .join(Lot, Lot.id == Balance.lot_id)
+            .where(Balance.quantity > 0)
+        )
+        if (f := _by_code(Facility, args.get("facility"), "facility")) is not None:
+            query = query.where(Balance.facility_id == f.id)
+        if (i := _by_code(Item, args.get("item"), "item")) is not None:
+            query = query.where(Balance.item_id == i.id)
+        if args.get("form"):
+            query = query.where(Balance.form == args["form"])
+        total = session.exec(select(func.count()).select_from(query.subquery())).one()
+        rows = session.exec(
+            query.order_by(Facility.code, Item.code, Lot.lot_no)
+            .offset((args["page"] - 1) * args["per_page"])
+            .limit(args["per_page"])
+        ).all()
+        return {
+            "total": total,
+            "page": args["page"],
+            "items": [
+                {
+                    "facility": fc,
+                    "item": ic,
+                    "lot_no": lot_no,
+                    "expiry": expiry,
+                    "form": b.form,
+                    "quantity": b.quantity,
+                    "reserved": b.reserved,
+                    "available": b.available,
+                }
+                for fc, ic, lot_no, expiry, b in rows
+            ],
+        }
+
+
+@blp.route("/movements")
+class Movements(MethodView):
+    @blp.arguments(MovementArgs, location="query")
+    @blp.response(200, MovementPage)
+    def get(self, args):
+        """Ledger rows, newest first, filtered and paged."""
+        session = get_session()
+        facility = _by_code(Facility, args.get("facility"), "facility")
+        item = _by_code(Item, args.get("item"), "item")
+        ids = [facility.id] if facility else list(session.exec(select(Facility.id)).all())
+        page = movement_history(
+            session,
+            ids,
+            HistoryFilter(
+                item_id=item.id if item else None,
+                kind=args.get("kind"),
+                since=args.get("since"),
+                until=args.get("until"),
+            ),
+            page=args["page"],
+            per_page=args["per_page"],
+        )
+        return {"total": page.total, "page": page.page, "items": _serialise(page.rows)}
+
+    @blp.arguments(MovementIn)
+    @blp.arguments(IdempotencyHeader, location="headers")
+    @blp.response(201, MovementList)
+    @blp.alt_response(200, schema=MovementList, description="A retry: the original movements")
+    def post(self, body, headers):
+        """Record a movement; a retried request with the same Idempotency-Key is a no-op."""
+        session = get_session()
+        key = _key(headers)
+        if (earlier := movements.replay(session, key)) is not None:
+            return {"movements": _serialise(earlier)}, 200
+        facility = _by_code(Facility, body["facility"], "facility")
+        item = _by_code(Item, body["item"], "item")
+        counterpart = _by_code(Facility, body.get("counterpart"), "counterpart")
+        common = dict(
+            facility_id=facility.id,
+            item_id=item.id,
+            quantity=body["quantity"],
+            note=body["note"],
+            occurred_at=body.get("occurred_at"),
+            idempotency_key=key,
+        )
+        kind = body["type"]
+        try:
+            if kind in ("transfer_out", "transfer_in") and counterpart is None:
+                abort(422, errors={"json": {"counterpart": ["required for transfers"]}})
+            if kind in ("receipt", "transfer_in", "adjustment") and not body.get("lot_no"):
+                abort(422, errors={"json": {"lot_no": ["required for this type"]}})
+            if kind == "receipt":
+                rows = [
+                    movements.receive(
+                        session,
+                        g.api_user,
+                        lot_no=body["lot_no"],
+                        expiry=body.get("expiry"),
+                        source=body["source"],
+                        form=body["form"],
+                        order_ref=body.get("order_ref"),
+                        **common,
+                    )
+                ]
+            elif kind == "issue":
+                rows = movements.issue(session, g.api_user, lot_no=body.get("lot_no"), **common)
+            elif kind == "transfer_out":
+                rows = movements.transfer_out(
+                    session,
+                    g.api_user,
+                    lot_no=body.get("lot_no"),
+                    to_facility_id=counterpart.id,
+                    order_ref=body.get("order_ref"),
+                    **common,
+                )
+            elif kind == "transfer_in":
+                rows = [
+                    movements.transfer_in(
+                        session,
+                        g.api_user,
+                        lot_no=body["lot_no"],
+                        expiry=body.get("expiry"),
+                        from_facility_id=counterpart.id,
+                        order_ref=body.get("order_ref"),
+                        **common,
+                    )
+                ]
+            else:
+                if not body.get("reason"):
+                    abort(422, errors={"json": {"reason": ["required for adjustments"]}})
+                rows = [
+                    movements.adjust(
+                        session,
+                        g.api_user,
+                        lot_no=body["lot_no"],
+                        reason=body["reason"],
+                        form=body["form"],
+                        **common,
+                    )
+                ]
+            session.commit()
+        except DomainError as exc:
+            _domain_abort(exc)
+        return {"movements": _serialise(rows)}
+
+
+@blp.route("/movements/<int:movement_id>")
+class MovementById(MethodView):
+    @blp.response(200, MovementSchema)
+    def get(self, movement_id: int):
+        """One ledger row."""
+        row = get_session().get(Movement, movement_id)
+        if row is None:
+            abort(404, message="no such movement")
+        return _serialise([row])[0]
+
+
+@blp.route("/movements/<int:movement_id>/reversal")
+class Reversal(MethodView):
+    @blp.arguments(ReversalIn)
+    @blp.arguments(IdempotencyHeader, location="headers")
+    @blp.response(201, MovementList)
+    def post(self, body, headers, movement_id: int):
+        """Correct a movement with a reversing entry."""
+        session = get_session()
+        try:
+            row = movements.reverse(
+                session, g.api_user, movement_id, note=body["note"], idempotency_key=_key(headers)
+            )
+            session.commit()
+        except DomainError as exc:
+            _domain_abort(exc)
+        return {"movements": _serialise([row])}
+
+
+@blp.route("/counts")
+class Counts(MethodView):
+    @blp.arguments(CountIn)
+    @blp.arguments(IdempotencyHeader, location="headers")
+    @blp.response(201, MovementList)
+    def post(self, body, headers):
+        """Post a stock count: the variance of each counted lot becomes a count movement."""
+        session = get_session()
+        facility = _by_code(Facility, body["facility"], "facility")
+        item = _by_code(Item, body["item"], "item")
+        try:
+            rows = movements.count(
+                session,
+                g.api_user,
+                facility_id=facility.id,
+                item_id=item.id,
+                lines=[
+                    CountLine(x["lot_no"], x["counted"], x.get("expiry")) for x in body["lines"]
+                ],
+                note=body["note"],
+                idempotency_key=_key(headers),
+            )
+            session.commit()
+        except DomainError as exc:
+            _domain_abort(exc)
+        return {"movements": _serialise(rows)}
