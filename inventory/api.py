@@ -179,23 +179,24 @@ def _key(headers: dict) -> str | None:
 
 def _serialise(rows: list[Movement]) -> list[dict]:
     session = get_session()
-    lots = {x.id: x for x in session.exec(select(Lot).where(Lot.id.in_({m.lot_id for m in rows})))}
-    ids = {m.item_id for m in rows}
-    items = {x.id: x for x in session.exec(select(Item).where(Item.id.in_(ids)))}
-    fac_ids = {m.facility_id for m in rows} | {m.counterpart_facility_id for m in rows}
-    facilities = {x.id: x for x in session.exec(select(Facility).where(Facility.id.in_(fac_ids)))}
+    # the request has usually loaded these already: session.get finds them without a query
+    lot, item, facility = (
+        (lambda i: session.get(Lot, i)),
+        (lambda i: session.get(Item, i)),
+        (lambda i: session.get(Facility, i)),
+    )
     return [
         {
             "id": m.id,
             "type": m.kind,
-            "facility": facilities[m.facility_id].code,
-            "item": items[m.item_id].code,
-            "lot_no": lots[m.lot_id].lot_no,
+            "facility": facility(m.facility_id).code,
+            "item": item(m.item_id).code,
+            "lot_no": lot(m.lot_id).lot_no,
             "form": m.form,
             "quantity": m.quantity,
             "balance_after": m.balance_after,
             "reason": m.reason,
-            "counterpart": facilities[m.counterpart_facility_id].code
+            "counterpart": facility(m.counterpart_facility_id).code
             if m.counterpart_facility_id
             else None,
             "order_ref": m.order_ref,

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
@@ -193,15 +192,13 @@ def post(session: Session, posting: Posting) -> Movement:
     )
     connection = session.connection()
     if posting.idempotency_key:
-        try:
-            # a savepoint, so a concurrent post with the same key costs only this insert
-            with session.begin_nested():
-                movement_id = connection.execute(_INSERT_MOVEMENT, values).scalar_one()
-        except IntegrityError:
-            earlier = find_by_key(session, posting.idempotency_key)
-            if earlier is not None:
-                return earlier
-            raise
+        # a concurrent post with the same key inserts nothing here and returns the first one
+        statement = _insert(session)(_MOVEMENT).on_conflict_do_nothing(
+            index_elements=["idempotency_key"]
+        )
+        movement_id = connection.execute(statement.returning(_MOVEMENT.c.id), values).scalar()
+        if movement_id is None:
+            return find_by_key(session, posting.idempotency_key)
     else:
         movement_id = connection.execute(_INSERT_MOVEMENT, values).scalar_one()
     connection.execute(
