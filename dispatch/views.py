@@ -451,6 +451,7 @@ def plan_discard(plan_id: int):
 def plan_approve_all(plan_id: int):
     """Approve every draft order of the plan, one transaction each."""
     session = get_session()
+    scenarios.require_dispatcher(current_user)
     approved, refused = 0, []
     drafts = orders.listing(session, current_user, plan_id=plan_id, status=OrderStatus.DRAFT)
     for order in drafts:
