@@ -202,7 +202,7 @@ def test_a_support_request_from_the_plan_as_pdf_and_json(app, client, world):
 
 def test_the_plan_page_in_english(app, client, world):
     _login(client, "disp")
-    client.post("/auth/language/en", data={"next": "/"})
+    assert client.post("/auth/lang/en", data={"next": "/"}).status_code == 302
     scenario_id = _first_scenario(app)
     plan_url = client.post(f"/surge/scenarios/{scenario_id}/plan").headers["Location"]
     text = client.get(plan_url).get_data(as_text=True)
