@@ -4,14 +4,29 @@ Integrations authenticate with an API token (`Authorization: Bearer rsv_...`); a
 with its user's permissions, enforced by the same services as the pages.
 """
 
+from http import HTTPStatus
+
 from flask import Flask, g, request
-from flask_smorest import Api, abort
+from flask_smorest import Api, Blueprint, abort
 
 from accounts.tokens import bearer_user
 from audit import current_actor
 from db import get_session
 
 SECURITY = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+_doc = Blueprint("api_doc", __name__)
+
+
+def errors(*codes: int):
+    """Declare in the OpenAPI document the error responses an operation may answer with
+    (each in the shared Error shape: code, status, message, errors)."""
+
+    def decorator(func):
+        for code in codes:
+            func = _doc.alt_response(code, response=HTTPStatus(code).name)(func)
+        return func
+
+    return decorator
 
 
 def authenticate() -> None:

@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 import api
 import db
 import i18n
+import input_guard
 import labels
 import models  # noqa: F401  (every table, and the audit hook)
 from config import Config, config_for_env
@@ -33,6 +34,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
+    input_guard.init_app(app)
     csrf.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)

@@ -26,7 +26,13 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # request size limits, answered with 413: a whole request (spreadsheet uploads are the
+    # largest), the text fields of one form together, the number of form fields and files,
+    # and a JSON API body
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 256 * 1024
+    MAX_FORM_PARTS = 1000
+    MAX_API_CONTENT_LENGTH = 1024 * 1024
     TESTING = False
 
 

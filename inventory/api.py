@@ -10,6 +10,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 from sqlmodel import func, select
 
+from api import errors
 from db import get_session
 from errors import DomainError
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
@@ -210,12 +211,14 @@ def _serialise(rows: list[Movement]) -> list[dict]:
 
 def _domain_abort(exc: DomainError):
     get_session().rollback()
-    abort(exc.status_code, message=exc.message, errors={"json": exc.fields} if exc.fields else None)
+    details = {"errors": {"json": exc.fields}} if exc.fields else {}
+    abort(exc.status_code, message=exc.message, **details)
 
 
 @blp.route("/facilities")
 class Facilities(MethodView):
     @blp.response(200, FacilitySchema(many=True))
+    @errors(401)
     def get(self):
         """Every active depot."""
         return (
@@ -228,6 +231,7 @@ class Facilities(MethodView):
 @blp.route("/items")
 class Items(MethodView):
     @blp.response(200, ItemSchema(many=True))
+    @errors(401)
     def get(self):
         """Every active item."""
         return (
@@ -239,6 +243,7 @@ class Items(MethodView):
 class Balances(MethodView):
     @blp.arguments(BalanceArgs, location="query")
     @blp.response(200, BalancePage)
+    @errors(401)
     def get(self, args):
         """Balances per depot, item, lot and form (quantity > 0), paged."""
         session = get_session()
@@ -284,6 +289,7 @@ class Balances(MethodView):
 class Movements(MethodView):
     @blp.arguments(MovementArgs, location="query")
     @blp.response(200, MovementPage)
+    @errors(401)
     def get(self, args):
         """Ledger rows, newest first, filtered and paged."""
         session = get_session()
@@ -308,6 +314,7 @@ class Movements(MethodView):
     @blp.arguments(IdempotencyHeader, location="headers")
     @blp.response(201, MovementList)
     @blp.alt_response(200, schema=MovementList, description="A retry: the original movements")
+    @errors(401, 403, 409, 413)
     def post(self, body, headers):
         """Record a movement; a retried request with the same Idempotency-Key is a no-op."""
         session = get_session()
@@ -386,9 +393,14 @@ class Movements(MethodView):
         return {"movements": _serialise(rows)}
 
 
-@blp.route("/movements/<int:movement_id>")
+# ids are 32-bit integers in the database; a larger one is simply not found
+MOVEMENT_ID = "<int(max=2147483647):movement_id>"
+
+
+@blp.route(f"/movements/{MOVEMENT_ID}")
 class MovementById(MethodView):
     @blp.response(200, MovementSchema)
+    @errors(401, 404)
     def get(self, movement_id: int):
         """One ledger row."""
         row = get_session().get(Movement, movement_id)
@@ -397,11 +409,12 @@ class MovementById(MethodView):
         return _serialise([row])[0]
 
 
-@blp.route("/movements/<int:movement_id>/reversal")
+@blp.route(f"/movements/{MOVEMENT_ID}/reversal")
 class Reversal(MethodView):
     @blp.arguments(ReversalIn)
     @blp.arguments(IdempotencyHeader, location="headers")
     @blp.response(201, MovementList)
+    @errors(401, 403, 404, 409, 413)
     def post(self, body, headers, movement_id: int):
         """Correct a movement with a reversing entry."""
         session = get_session()
@@ -420,6 +433,7 @@ class Counts(MethodView):
     @blp.arguments(CountIn)
     @blp.arguments(IdempotencyHeader, location="headers")
     @blp.response(201, MovementList)
+    @errors(401, 403, 409, 413)
     def post(self, body, headers):
         """Post a stock count: the variance of each counted lot becomes a count movement."""
         session = get_session()
