@@ -16,7 +16,12 @@ from errors import DomainError
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
 from inventory.services import movements
 from inventory.services.movements import CountLine
-from inventory.services.stock import HistoryFilter, movement_history
+from inventory.services.stock import (
+    HistoryFilter,
+    depot_for,
+    movement_history,
+    visible_facility_ids,
+)
 from timeutil import SHANGHAI, as_utc
 
 blp = Blueprint("api", __name__, description="Stock recording for integrations")
@@ -209,6 +214,14 @@ def _serialise(rows: list[Movement]) -> list[dict]:
     ]
 
 
+def _readable(facility_id: int) -> None:
+    """403 unless the token's user may read this depot's stock and ledger."""
+    try:
+        depot_for(get_session(), g.api_user, facility_id)
+    except DomainError as exc:
+        _domain_abort(exc)
+
+
 def _domain_abort(exc: DomainError):
     get_session().rollback()
     details = {"errors": {"json": exc.fields}} if exc.fields else {}
@@ -243,9 +256,10 @@ class Items(MethodView):
 class Balances(MethodView):
     @blp.arguments(BalanceArgs, location="query")
     @blp.response(200, BalancePage)
-    @errors(401)
+    @errors(401, 403)
     def get(self, args):
-        """Balances per depot, item, lot and form (quantity > 0), paged."""
+        """Balances per depot, item, lot and form (quantity > 0), paged; clerks read their
+        own depots only."""
         session = get_session()
         query = (
             select(Facility.code, Item.code, Lot.lot_no, Lot.expiry, Balance)
@@ -255,7 +269,10 @@ class Balances(MethodView):
             .where(Balance.quantity > 0)
         )
         if (f := _by_code(Facility, args.get("facility"), "facility")) is not None:
+            _readable(f.id)
             query = query.where(Balance.facility_id == f.id)
+        elif (own := visible_facility_ids(session, g.api_user)) is not None:
+            query = query.where(Balance.facility_id.in_(own))
         if (i := _by_code(Item, args.get("item"), "item")) is not None:
             query = query.where(Balance.item_id == i.id)
         if args.get("form"):
@@ -289,13 +306,19 @@ class Balances(MethodView):
 class Movements(MethodView):
     @blp.arguments(MovementArgs, location="query")
     @blp.response(200, MovementPage)
-    @errors(401)
+    @errors(401, 403)
     def get(self, args):
-        """Ledger rows, newest first, filtered and paged."""
+        """Ledger rows, newest first, filtered and paged; clerks read their own depots only."""
         session = get_session()
         facility = _by_code(Facility, args.get("facility"), "facility")
         item = _by_code(Item, args.get("item"), "item")
-        ids = [facility.id] if facility else list(session.exec(select(Facility.id)).all())
+        if facility is not None:
+            _readable(facility.id)
+            ids = [facility.id]
+        elif (own := visible_facility_ids(session, g.api_user)) is not None:
+            ids = own
+        else:
+            ids = list(session.exec(select(Facility.id)).all())
         page = movement_history(
             session,
             ids,
@@ -400,12 +423,13 @@ MOVEMENT_ID = "<int(max=2147483647):movement_id>"
 @blp.route(f"/movements/{MOVEMENT_ID}")
 class MovementById(MethodView):
     @blp.response(200, MovementSchema)
-    @errors(401, 404)
+    @errors(401, 403, 404)
     def get(self, movement_id: int):
         """One ledger row."""
         row = get_session().get(Movement, movement_id)
         if row is None:
             abort(404, message="no such movement")
+        _readable(row.facility_id)
         return _serialise([row])[0]
 
 
