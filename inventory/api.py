@@ -142,7 +142,9 @@ class MovementIn(Schema):
 
 class CountLineIn(Schema):
     lot_no = fields.Str(required=True, validate=validate.Length(min=1, max=64))
-    counted = fields.Int(required=True, strict=True, validate=validate.Range(min=0))
+    counted = fields.Int(
+        required=True, strict=True, validate=validate.Range(min=0, max=movements.MAX_QUANTITY)
+    )
     expiry = fields.Date(allow_none=True)
 
 

@@ -257,9 +257,7 @@ def test_role_against_api(world, role, method, rule, path, body, policy):
     headers = {"Idempotency-Key": f"matrix-{role}"}
     if role != "anonymous":
         headers["Authorization"] = f"Bearer {app.config['MATRIX_TOKENS'][role]}"
-    response = app.test_client().open(
-        path.format(**ids), method=method, json=body, headers=headers
-    )
+    response = app.test_client().open(path.format(**ids), method=method, json=body, headers=headers)
     expected = 401 if role in ("anonymous", "bad_token") else policy[role]
     assert response.status_code == expected, response.get_json()
     assert response.is_json
