@@ -7,7 +7,6 @@ than the field holds is refused by its form or schema; everything else is kept a
 """
 
 import itertools
-from datetime import date
 
 import pytest
 from markupsafe import escape

@@ -8,9 +8,9 @@ endpoint cannot slip in without a decision about who may use it.
 import pytest
 from sqlmodel import Session
 
+from accounts.tokens import issue_token
 from db import get_engine
 from inventory.services import catalog
-from accounts.tokens import issue_token
 from tests.factories import make_item, make_network, make_user, receive
 
 ROLES = ("anonymous", "clerk_own", "clerk_other", "dispatcher", "viewer", "admin")
