@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from flask_wtf.csrf import CSRFProtect
 
 import api
+import backup
 import db
 import i18n
 import input_guard
@@ -148,6 +149,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(verify_ledger_command)
+    backup.register(app)
 
 
 @click.group("db")
