@@ -14,6 +14,7 @@ import db
 import i18n
 import input_guard
 import labels
+import logs
 import models  # noqa: F401  (every table, and the audit hook)
 from config import Config, config_for_env
 from errors import StartupError, register_error_handlers
@@ -32,6 +33,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     _refuse_insecure_production(app)
 
+    logs.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
@@ -42,11 +44,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_actor(app)
     register_security_headers(app)
     register_cli(app)
-    if not app.debug and not app.testing:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
-        logging.getLogger("alembic").setLevel(logging.WARNING)
     return app
 
 
@@ -132,9 +129,13 @@ def register_actor(app: Flask) -> None:
 
     @app.before_request
     def set_actor() -> None:
-        if current_user.is_authenticated:
-            current_actor.set(current_user.id)
+        # set on every request: a server thread must not carry the previous request's user
+        current_actor.set(current_user.id if current_user.is_authenticated else None)
         current_source.set("api" if request.path.startswith("/api/") else "web")
+
+    @app.teardown_request
+    def clear_actor(_exc=None) -> None:
+        current_actor.set(None)
 
     # outside requests (CLI commands run in the creating context) the source is the CLI
     current_source.set("cli")
@@ -199,6 +200,7 @@ def verify_ledger_command() -> None:
 
     with db.session_scope() as session:
         differences = verify_ledger(session)
+    logging.getLogger(__name__).info("ledger verified: %d difference(s)", len(differences))
     for d in differences:
         click.echo(
             f"facility {d.facility_id} item {d.item_id} lot {d.lot_id} {d.form}: "

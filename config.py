@@ -15,6 +15,8 @@ class Config:
     DATABASE_URL = os.environ.get("DATABASE_URL") or (
         f"sqlite:///{BASE_DIR / 'instance' / 'reserves.sqlite3'}"
     )
+    # log lines: "text" (readable) or "json" (one object per line, for log collectors)
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     # echo SQL to the log; useful when looking at query counts
     SQL_ECHO = os.environ.get("SQL_ECHO", "") == "1"
 
@@ -40,6 +42,7 @@ class ProductionConfig(Config):
     """Settings for a real deployment behind HTTPS."""
 
     APP_ENV = "production"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 
