@@ -44,6 +44,7 @@ def init_app(app: Flask) -> None:
     """Configure flask-smorest and mount the API blueprints."""
     from app import csrf
     from inventory.api import blp as inventory_blp
+    from reports.api import bp as readiness_blp
 
     app.config.setdefault("API_TITLE", "Emergency medical reserves")
     app.config.setdefault("API_VERSION", "v1")
@@ -57,4 +58,6 @@ def init_app(app: Flask) -> None:
     )
     api.register_blueprint(inventory_blp, url_prefix="/api/v1")
     csrf.exempt(inventory_blp)
+    api.register_blueprint(readiness_blp, url_prefix="/api/v1")
+    csrf.exempt(readiness_blp)
     app.extensions["smorest_api"] = api

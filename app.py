@@ -59,7 +59,6 @@ def register_blueprints(app: Flask) -> None:
     from admin.views import bp as admin_bp
     from inventory.depot_views import bp as depot_bp
     from inventory.views import bp as inventory_bp
-    from reports.api import bp as readiness_api_bp
     from reports.views import bp as reports_bp
 
     login_manager.init_app(app)
@@ -68,8 +67,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(depot_bp, url_prefix="/depots")
     app.register_blueprint(reports_bp, url_prefix="/dashboard")
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(readiness_api_bp, url_prefix="/api/v1")
-    csrf.exempt(readiness_api_bp)
     api.init_app(app)
 
     @app.route("/")
