@@ -7,7 +7,7 @@ One commit per request, after the service call; a retried POST with the same
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 from sqlmodel import func, select
 
 from api import errors
@@ -256,7 +256,7 @@ class Items(MethodView):
 
 @blp.route("/balances")
 class Balances(MethodView):
-    @blp.arguments(BalanceArgs, location="query")
+    @blp.arguments(BalanceArgs, location="query", unknown=RAISE)
     @blp.response(200, BalancePage)
     @errors(401, 403)
     def get(self, args):
@@ -306,7 +306,7 @@ class Balances(MethodView):
 
 @blp.route("/movements")
 class Movements(MethodView):
-    @blp.arguments(MovementArgs, location="query")
+    @blp.arguments(MovementArgs, location="query", unknown=RAISE)
     @blp.response(200, MovementPage)
     @errors(401, 403)
     def get(self, args):

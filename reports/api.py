@@ -6,7 +6,7 @@ Documented in the OpenAPI document with the movements API (flask-smorest).
 
 from flask import jsonify
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 from sqlmodel import select
 
 from api import errors
@@ -133,7 +133,7 @@ def _targets(r: Readiness) -> dict:
 
 
 @bp.route("/readiness")
-@bp.arguments(NetworkArgs, location="query")
+@bp.arguments(NetworkArgs, location="query", unknown=RAISE)
 @bp.response(200, NetworkReadinessSchema)
 @errors(401)
 def network(args):

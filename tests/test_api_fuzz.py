@@ -34,6 +34,9 @@ CHECKS = [
     negative_data_rejection,
 ]
 
+# one worker runs the whole module, so its databases are set up once per engine
+pytestmark = pytest.mark.xdist_group("api_fuzz")
+
 
 def _document() -> dict:
     # the document does not touch the database: an app on an unopened in-memory one

@@ -34,6 +34,9 @@ THREADS = 6
 # a different body under an acknowledged key: the server must answer with the original
 RETRY = {"type": "receipt", "facility": "A", "item": "PPE-N95", "quantity": 5, "lot_no": "X"}
 
+# one worker runs the whole module, so its databases are set up once per engine
+pytestmark = pytest.mark.xdist_group("crash")
+
 
 def _free_port() -> int:
     with socket.socket() as s:
