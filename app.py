@@ -129,9 +129,16 @@ def register_actor(app: Flask) -> None:
 
     @app.before_request
     def set_actor() -> None:
+        # a thread serves many requests: forget the previous request's actor first
+        current_actor.set(None)
+        if request.path.startswith("/api/"):
+            # token requests: the API's authentication sets the actor; the session cookie
+            # (and Flask-Login's user loading) plays no part in them
+            current_source.set("api")
+            return
         if current_user.is_authenticated:
             current_actor.set(current_user.id)
-        current_source.set("api" if request.path.startswith("/api/") else "web")
+        current_source.set("web")
 
     # outside requests (CLI commands run in the creating context) the source is the CLI
     current_source.set("cli")

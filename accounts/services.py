@@ -4,6 +4,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from accounts.models import Role, User, UserFacility
@@ -128,6 +129,18 @@ def facility_ids_of(session: Session, user: User) -> set[int]:
     """The depots a clerk is responsible for."""
     rows = session.exec(select(UserFacility.facility_id).where(UserFacility.user_id == user.id))
     return set(rows.all())
+
+
+_CLERK_OF = select(UserFacility.id).where(
+    UserFacility.user_id == bindparam("user_id"),
+    UserFacility.facility_id == bindparam("facility_id"),
+)
+
+
+def is_clerk_of(session: Session, user: User, facility_id: int) -> bool:
+    """Whether the depot is one of the user's (one indexed lookup of the pair)."""
+    params = {"user_id": user.id, "facility_id": facility_id}
+    return session.connection().execute(_CLERK_OF, params).first() is not None
 
 
 def users_with_demo_passwords(session: Session) -> list[str]:
