@@ -63,9 +63,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def init_app(app: Flask) -> None:
     """Attach the engine to the app and close each request's session at teardown."""
-    app.extensions["db_engine"] = make_engine(
-        app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False)
-    )
+    engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+    app.extensions["db_engine"] = engine
+    # built once: an engine with options is a new object, and requests that write use it
+    app.extensions["db_writer"] = writer(engine)
     app.teardown_appcontext(close_session)
 
 
@@ -82,9 +83,10 @@ def writer(engine: Engine) -> Engine:
 def get_session() -> Session:
     """The request's session, opened on first use; requests that may write begin as writers."""
     if "db_session" not in g:
-        engine = get_engine()
+        extensions = current_app.extensions
+        engine = extensions["db_engine"]
         if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
-            engine = writer(engine)
+            engine = extensions["db_writer"]
         g.db_session = Session(engine, expire_on_commit=False)
     return g.db_session
 

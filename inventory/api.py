@@ -240,7 +240,7 @@ class Items(MethodView):
 
 @blp.route("/balances")
 class Balances(MethodView):
-    @blp.arguments(BalanceArgs, location="query")
+    @blp.arguments(BalanceArgs(), location="query")
     @blp.response(200, BalancePage)
     def get(self, args):
         """Balances per depot, item, lot and form (quantity > 0), paged."""
@@ -285,7 +285,7 @@ class Balances(MethodView):
 
 @blp.route("/movements")
 class Movements(MethodView):
-    @blp.arguments(MovementArgs, location="query")
+    @blp.arguments(MovementArgs(), location="query")
     @blp.response(200, MovementPage)
     def get(self, args):
         """Ledger rows, newest first, filtered and paged."""
@@ -307,8 +307,9 @@ class Movements(MethodView):
         )
         return {"total": page.total, "page": page.page, "items": _serialise(page.rows)}
 
-    @blp.arguments(MovementIn)
-    @blp.arguments(IdempotencyHeader, location="headers")
+    # schema instances, not classes: webargs would build (and deep-copy) a class per request
+    @blp.arguments(MovementIn())
+    @blp.arguments(IdempotencyHeader(), location="headers")
     @blp.response(201, MovementList)
     @blp.alt_response(200, schema=MovementList, description="A retry: the original movements")
     def post(self, body, headers):
@@ -447,8 +448,8 @@ class MovementById(MethodView):
 
 @blp.route("/movements/<int:movement_id>/reversal")
 class Reversal(MethodView):
-    @blp.arguments(ReversalIn)
-    @blp.arguments(IdempotencyHeader, location="headers")
+    @blp.arguments(ReversalIn())
+    @blp.arguments(IdempotencyHeader(), location="headers")
     @blp.response(201, MovementList)
     def post(self, body, headers, movement_id: int):
         """Correct a movement with a reversing entry."""
@@ -465,8 +466,8 @@ class Reversal(MethodView):
 
 @blp.route("/counts")
 class Counts(MethodView):
-    @blp.arguments(CountIn)
-    @blp.arguments(IdempotencyHeader, location="headers")
+    @blp.arguments(CountIn())
+    @blp.arguments(IdempotencyHeader(), location="headers")
     @blp.response(201, MovementList)
     def post(self, body, headers):
         """Post a stock count: the variance of each counted lot becomes a count movement."""
