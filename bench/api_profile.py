@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="report the best and the median")
     parser.add_argument("--profile", type=int, default=0, metavar="N")
     parser.add_argument("--sort", default="cumulative", choices=("cumulative", "tottime"))
+    parser.add_argument("--dump", help="write the cProfile statistics to this file")
     args = parser.parse_args()
 
     from sqlalchemy import create_engine, event, text
@@ -185,7 +186,11 @@ def main() -> None:
         )
         if profiler:
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.profile)
+            stats = pstats.Stats(profiler, stream=out)
+            print(f"  Python function calls per request: {stats.total_calls / n:,.0f}")
+            stats.sort_stats(args.sort).print_stats(args.profile)
+            if args.dump:
+                stats.dump_stats(args.dump)
             print(out.getvalue())
         engine.dispose()
     finally:

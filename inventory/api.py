@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import func, select
 from werkzeug.exceptions import HTTPException
 
+from accounts.services import clerk_of_clause, note_clerk_of
 from db import get_session
 from errors import DomainError
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
@@ -344,9 +345,10 @@ def _json(payload: dict, status: int):
     return response
 
 
-# at most one row: each code is unique (the join on TRUE says the product is meant)
+# at most one row: each code is unique (the join on TRUE says the product is meant); whether
+# the user is a clerk of the depot comes with it, for the service's permission check
 _FACILITY_AND_ITEM = (
-    select(Facility, Item)
+    select(Facility, Item, clerk_of_clause(bindparam("user_id"), Facility.id))
     .join_from(Facility, Item, true())
     .where(Facility.code == bindparam("facility"), Item.code == bindparam("item"))
 )
@@ -355,14 +357,17 @@ _FACILITY_AND_ITEM = (
 def _record(session, body: dict, key: str | None) -> list[Movement]:
     """Post what the request body asks for, without looking the key up first."""
     # the depot and the item in one statement; either unknown: say which
-    pair = session.exec(
-        _FACILITY_AND_ITEM, params={"facility": body["facility"], "item": body["item"]}
+    user = g.api_user
+    row = session.exec(
+        _FACILITY_AND_ITEM,
+        params={"facility": body["facility"], "item": body["item"], "user_id": user.id},
     ).first()
-    if pair is None:
+    if row is None:
         facility = _by_code(Facility, body["facility"], "facility")
         item = _by_code(Item, body["item"], "item")
     else:
-        facility, item = pair
+        facility, item, is_clerk = row
+        note_clerk_of(session, user, facility.id, is_clerk)
     counterpart = _by_code(Facility, body.get("counterpart"), "counterpart")
     common = dict(
         facility_id=facility.id,
