@@ -68,6 +68,54 @@ _INSERT_KEYED = {
     .returning(_MOVEMENT.c.id)
     for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
+_MOVEMENT_COLUMNS = (
+    "facility_id",
+    "item_id",
+    "lot_id",
+    "form",
+    "kind",
+    "quantity",
+    "balance_after",
+    "reason",
+    "note",
+    "counterpart_facility_id",
+    "order_ref",
+    "reverses_id",
+    "user_id",
+    "occurred_at",
+    "recorded_at",
+    "idempotency_key",
+)
+
+
+def _insert_then_update_pg(keyed: bool):
+    """PostgreSQL: insert the ledger row and move its (locked) balance in one statement.
+
+    The INSERT is a data-modifying CTE; the UPDATE takes the new row's id from it, so when a
+    used idempotency key makes the INSERT do nothing, the UPDATE changes nothing either, and
+    the statement returns no row.
+    """
+    # parameters named after no column of either table: a nested UPDATE would otherwise SET
+    # every balance column whose name is a parameter's
+    statement = pg_insert(_MOVEMENT).values({c: bindparam(f"m_{c}") for c in _MOVEMENT_COLUMNS})
+    if keyed:
+        statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    inserted = statement.returning(_MOVEMENT.c.id).cte("inserted")
+    moved = (
+        update(_BALANCE)
+        .where(_BALANCE.c.id == bindparam("balance_id"), select(inserted.c.id).exists())
+        .values(
+            quantity=bindparam("new_quantity"),
+            last_movement_id=select(inserted.c.id).scalar_subquery(),
+            updated_at=bindparam("m_recorded_at"),
+        )
+        .returning(_BALANCE.c.id)
+        .cte("moved")
+    )
+    return select(inserted.c.id).add_cte(moved)
+
+
+_POST_PG = {keyed: _insert_then_update_pg(keyed) for keyed in (False, True)}
 _FORMS = frozenset(ReserveForm)
 _KINDS = frozenset(MovementKind)
 _FIND_KEY = select(_MOVEMENT.c.id).where(_MOVEMENT.c.idempotency_key == bindparam("key"))
@@ -174,7 +222,8 @@ def append(session: Session, posting: Posting) -> Movement:
     """`post` without looking the idempotency key up first: the hot path of the whole system.
 
     Three statements when the balance row exists (lock and read it, insert the ledger row,
-    update the balance), in Core rather than through the ORM's unit of work. The ledger row is
+    update the balance; on PostgreSQL the last two are one statement), in Core rather than
+    through the ORM's unit of work. The ledger row is
     inserted with ON CONFLICT DO NOTHING on the key, so a used key posts nothing and raises
     `KeyUsed` (the caller rolls back and answers with the earlier rows); callers that retry
     rarely save the lookup that `post` makes on every call.
@@ -222,23 +271,27 @@ def append(session: Session, posting: Posting) -> Movement:
         idempotency_key=posting.idempotency_key,
     )
     connection = session.connection()
-    if posting.idempotency_key:
-        # a post with a used key inserts nothing (a concurrent one waits for the first to end)
-        statement = _INSERT_KEYED[connection.dialect.name]
-        movement_id = connection.execute(statement, values).scalar()
-        if movement_id is None:
-            raise KeyUsed(posting.idempotency_key)
+    keyed = bool(posting.idempotency_key)
+    # a post with a used key inserts nothing (a concurrent one waits for the first to end)
+    if connection.dialect.name == "postgresql":
+        params = {f"m_{k}": v for k, v in values.items()}
+        params.update(balance_id=balance_id, new_quantity=new_quantity)
+        movement_id = connection.execute(_POST_PG[keyed], params).scalar()
     else:
-        movement_id = connection.execute(_INSERT_MOVEMENT, values).scalar_one()
-    connection.execute(
-        _UPDATE_BALANCE,
-        {
-            "balance_id": balance_id,
-            "new_quantity": new_quantity,
-            "movement_id": movement_id,
-            "now": now,
-        },
-    )
+        statement = _INSERT_KEYED["sqlite"] if keyed else _INSERT_MOVEMENT
+        movement_id = connection.execute(statement, values).scalar()
+        if movement_id is not None:
+            connection.execute(
+                _UPDATE_BALANCE,
+                {
+                    "balance_id": balance_id,
+                    "new_quantity": new_quantity,
+                    "movement_id": movement_id,
+                    "now": now,
+                },
+            )
+    if movement_id is None:
+        raise KeyUsed(posting.idempotency_key)
     # a Balance object this session already holds is now stale
     cached = session.identity_map.get(identity_key(Balance, balance_id))
     if cached is not None:
