@@ -199,3 +199,17 @@ def test_an_idle_connection_closed_by_the_server_is_replaced(pg_tables_url, monk
     finally:
         engine.dispose()
         admin.dispose()
+
+
+def test_a_key_taken_by_another_request_is_a_409_and_nothing_is_recorded(api):
+    app, client, _ids = api
+    _post(client, "r1", type="receipt", quantity=4, lot_no="EARLY", expiry="2030-01-01")
+    # this receipt's key is the one the second row of a FEFO issue under "k" would get
+    _post(client, "k#2", type="receipt", quantity=10, lot_no="LATE", expiry="2031-01-01")
+    before = _movements(app)
+    response = _post(client, "k", type="issue", quantity=6)
+    assert response.status_code == 409
+    assert _movements(app) == before
+    with Session(get_engine(app)) as s:
+        assert ledger.verify_ledger(s) == []
+        assert sorted(b.quantity for b in s.exec(select(Balance))) == [4, 10]
