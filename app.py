@@ -128,9 +128,16 @@ def register_actor(app: Flask) -> None:
 
     @app.before_request
     def set_actor() -> None:
-        # set on every request: a server thread must not carry the previous request's user
-        current_actor.set(current_user.id if current_user.is_authenticated else None)
-        current_source.set("api" if request.path.startswith("/api/") else "web")
+        # a thread serves many requests: forget the previous request's actor first
+        current_actor.set(None)
+        if request.path.startswith("/api/"):
+            # token requests: the API's authentication sets the actor; the session cookie
+            # (and Flask-Login's user loading) plays no part in them
+            current_source.set("api")
+            return
+        if current_user.is_authenticated:
+            current_actor.set(current_user.id)
+        current_source.set("web")
 
     @app.teardown_request
     def clear_actor(_exc=None) -> None:

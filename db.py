@@ -1,12 +1,13 @@
 """The database engine and the one-session-per-request unit of work."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlmodel import Session, create_engine
 
 from errors import StartupError
@@ -29,6 +30,29 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+# a pooled PostgreSQL connection idle this long is pinged before use (a restarted server has
+# closed it); busy connections are not, so the hot path saves a round trip per request, and a
+# server restart under continuous load fails at most one request per worker before SQLAlchemy
+# sees the disconnect and replaces the pool's connections
+IDLE_PING_SECONDS = 10.0
+
+
+def _stamp_checkin(_dbapi_connection, record) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.rollback()
+    except Exception as exc:  # the pool replaces the connection and tries another
+        raise DisconnectionError(str(exc)) from exc
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create the engine for a database URL, or stop with one clear line."""
     try:
@@ -48,11 +72,15 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
-        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        # no pool_pre_ping: it costs a round trip on every checkout; see _ping_if_idle
+        kwargs.update(pool_size=10, max_overflow=20)
     try:
         engine = create_engine(parsed, **kwargs)
     except Exception as exc:  # a missing driver, a bad option in the query string
         raise StartupError(f"DATABASE_URL cannot be used: {exc}") from None
+    if backend == "postgresql":
+        event.listen(engine, "checkin", _stamp_checkin)
+        event.listen(engine, "checkout", _ping_if_idle)
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         # let pysqlite leave transaction control to us, then begin immediately
@@ -63,9 +91,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def init_app(app: Flask) -> None:
     """Attach the engine to the app and close each request's session at teardown."""
-    app.extensions["db_engine"] = make_engine(
-        app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False)
-    )
+    engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+    app.extensions["db_engine"] = engine
+    # built once: an engine with options is a new object, and requests that write use it
+    app.extensions["db_writer"] = writer(engine)
     app.teardown_appcontext(close_session)
 
 
@@ -82,9 +111,10 @@ def writer(engine: Engine) -> Engine:
 def get_session() -> Session:
     """The request's session, opened on first use; requests that may write begin as writers."""
     if "db_session" not in g:
-        engine = get_engine()
+        extensions = current_app.extensions
+        engine = extensions["db_engine"]
         if has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS"):
-            engine = writer(engine)
+            engine = extensions["db_writer"]
         g.db_session = Session(engine, expire_on_commit=False)
     return g.db_session
 

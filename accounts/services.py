@@ -4,6 +4,8 @@ import logging
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
+from sqlalchemy import bindparam, event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from accounts.models import Role, User, UserFacility
@@ -128,6 +130,46 @@ def facility_ids_of(session: Session, user: User) -> set[int]:
     """The depots a clerk is responsible for."""
     rows = session.exec(select(UserFacility.facility_id).where(UserFacility.user_id == user.id))
     return set(rows.all())
+
+
+_CLERK_OF = select(UserFacility.id).where(
+    UserFacility.user_id == bindparam("user_id"),
+    UserFacility.facility_id == bindparam("facility_id"),
+)
+
+
+def is_clerk_of(session: Session, user: User, facility_id: int) -> bool:
+    """Whether the depot is one of the user's: one indexed lookup of the pair, unless this
+    unit of work has already read it (`note_clerk_of`)."""
+    noted = session.info.get(_NOTED, {}).get((user.id, facility_id))
+    if noted is not None:
+        return noted
+    params = {"user_id": user.id, "facility_id": facility_id}
+    return session.connection().execute(_CLERK_OF, params).first() is not None
+
+
+_NOTED = "clerk_of"
+
+
+def clerk_of_clause(user_id: int, facility_id_column):
+    """A SQL boolean: the user is a clerk of the depot in `facility_id_column`, so a query that
+    loads the depot can answer `is_clerk_of` too (record its answer with `note_clerk_of`)."""
+    return (
+        select(UserFacility.id)
+        .where(UserFacility.user_id == user_id, UserFacility.facility_id == facility_id_column)
+        .exists()
+    )
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_notes(session, _transaction) -> None:
+    session.info.pop(_NOTED, None)
+
+
+def note_clerk_of(session: Session, user: User, facility_id: int, is_clerk: bool) -> None:
+    """Record what this unit of work read about the pair; the note ends with the session's
+    transaction (commit or rollback), so it is never older than the transaction."""
+    session.info.setdefault(_NOTED, {})[(user.id, facility_id)] = bool(is_clerk)
 
 
 def users_with_demo_passwords(session: Session) -> list[str]:

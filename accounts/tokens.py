@@ -5,6 +5,7 @@ import logging
 import secrets
 
 from flask_babel import gettext as _
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from accounts.models import ApiToken, User
@@ -32,17 +33,24 @@ def issue_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]
     return token, clear
 
 
+# one statement: the token's row joined to its user, refusing revoked tokens and inactive users;
+# nothing is cached, so a revocation or a deactivation takes effect on the next request
+_USER_FOR_DIGEST = (
+    select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == bindparam("digest"),
+        ApiToken.revoked_at.is_(None),
+        User.active.is_(True),
+    )
+)
+
+
 def user_for_token(session: Session, clear: str) -> User | None:
     """The active user owning this unrevoked token, or None."""
     if not clear.startswith(PREFIX):
         return None
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == _digest(clear))).first()
-    if token is None or token.revoked_at is not None:
-        return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.active:
-        return None
-    return user
+    return session.exec(_USER_FOR_DIGEST, params={"digest": _digest(clear)}).first()
 
 
 def revoke_token(session: Session, actor: User, token_id: int) -> ApiToken:

@@ -1,23 +1,32 @@
 """Movements through the HTTP API under load, on SQLite and PostgreSQL, then the ledger check.
 
-    .venv/bin/python bench/api_bench.py [--seconds 10] [--clients 1,8,32] [--backends sqlite,postgresql]
+    .venv/bin/python bench/api_bench.py [--seconds 8] [--clients 1,8,32]
+        [--backends sqlite,postgresql] [--worker-class gthread|sync] [--workers 2] [--threads 4]
+        [--client-procs 2]
 
-A production-style server (gunicorn, gthread workers) serves `wsgi:app` on a free port; each
-client thread keeps one HTTP connection and alternates receipts and issues at its own depot
-and item (8 township depots × 2 items, so 32 clients share rows), each with an
-Idempotency-Key. Prints movements per second, p50 and p99 latency, errors, and the ledger check.
+A production-style server (gunicorn) serves `wsgi:app` on a free port. Each client keeps one
+HTTP/1.1 connection (reopened when a sync worker closes it), sends a request, waits for the
+whole answer, and sends the next: receipts and issues in turn at its own depot, item and lot
+(8 depots × 2 items; from 17 clients on, two clients share a balance row), each with a fresh
+Idempotency-Key. The clients run in their own processes (raw sockets, requests prepared as
+bytes) so that their CPU stays small; it is measured and printed.
+
+Each run prints movements per second, p50 and p99 latency, errors, and the CPU time per
+movement of the server (gunicorn master and workers), of the PostgreSQL backends serving it
+and of the clients, which does not depend on how loaded the machine is; then the ledger check
+(balances against ledger sums) after every run, and `flask verify-ledger` at the end.
 """
 
 import argparse
-import http.client
 import json
+import multiprocessing as mp
 import os
+import resource
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -26,6 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 VENV = ROOT / ".venv" / "bin"
+TICK = os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -88,102 +98,275 @@ def prepare(url: str) -> list[tuple[str, str, str]]:
     return clients
 
 
-def client_loop(port, token, depot, item, deadline, latencies, errors, lot):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    n = 0
-    while time.perf_counter() < deadline:
-        kind = "receipt" if n % 2 == 0 else "issue"
-        body = {
-            "type": kind,
-            "facility": depot,
-            "item": item,
-            "quantity": 5 if kind == "receipt" else 3,
-            "lot_no": lot,
-        }
-        headers["Idempotency-Key"] = uuid.uuid4().hex
+def ledger_differences(url: str) -> int:
+    """How many balances differ from the sum of their ledger rows."""
+    from sqlmodel import Session
+
+    from db import make_engine
+    from inventory.services.ledger import verify_ledger
+
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            return len(verify_ledger(session))
+    finally:
+        engine.dispose()
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection with just enough parsing for the API's answers."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.sock = None
+        self.buffer = b""
+
+    def open(self) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+
+    def request(self, data: bytes) -> int:
+        """Send one request, read the whole answer; returns the status code."""
+        if self.sock is None:
+            self.open()
+        self.sock.sendall(data)
+        while b"\r\n\r\n" not in self.buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed by the server")
+            self.buffer += chunk
+        head, _, rest = self.buffer.partition(b"\r\n\r\n")
+        lines = head.split(b"\r\n")
+        status = int(lines[0].split(b" ", 2)[1])
+        length, close = 0, False
+        for line in lines[1:]:
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        while len(rest) < length:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed by the server")
+            rest += chunk
+        self.buffer = rest[length:]
+        if close:
+            self.close()
+        return status
+
+
+def client_loop(port, token, depot, item, lot, start_at, seconds, out):
+    """One client: receipt, issue, receipt, ... each waiting for its answer."""
+    conn = Connection(port)
+    head = (
+        "POST /api/v1/movements HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+    )
+    bodies = [
+        json.dumps(
+            {
+                "type": kind,
+                "facility": depot,
+                "item": item,
+                "quantity": quantity,
+                "lot_no": lot,
+            }
+        ).encode()
+        for kind, quantity in (("receipt", 5), ("issue", 3))
+    ]
+    latencies, errors, n = [], 0, 0
+    while time.time() < start_at:
+        time.sleep(0.001)
+    deadline = time.perf_counter() + seconds
+    while True:
         started = time.perf_counter()
+        if started >= deadline:
+            break
+        body = bodies[n % 2]
+        data = (
+            f"{head}Idempotency-Key: {uuid.uuid4().hex}\r\nContent-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
         try:
-            conn.request("POST", "/api/v1/movements", json.dumps(body), headers)
-            response = conn.getresponse()
-            response.read()
-            ok = response.status == 201
+            ok = conn.request(data) == 201
         except OSError:
             ok = False
             conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         latencies.append(time.perf_counter() - started)
-        if not ok:
-            errors.append(1)
+        errors += not ok
         n += 1
     conn.close()
+    out.append((latencies, errors))
 
 
-def run(backend: str, clients_list: list[int], seconds: float, workers: int, threads: int):
-    schema = None
+def client_process(port, clients, start_at, seconds, queue):
+    """A process running some of the clients as threads; reports latencies and its CPU."""
+    import threading
+
+    results: list = []
+    threads = [
+        threading.Thread(
+            target=client_loop, args=(port, *c, start_at, seconds, results), daemon=True
+        )
+        for c in clients
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    latencies = [x for lat, _e in results for x in lat]
+    queue.put((latencies, sum(e for _l, e in results), usage.ru_utime + usage.ru_stime))
+
+
+def process_cpu(pids) -> dict[int, float]:
+    """CPU seconds (user + system) of each live process."""
+    cpu = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / TICK
+    return cpu
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def server_pids(server: subprocess.Popen) -> list[int]:
+    return [server.pid, *children(server.pid)]
+
+
+def pg_backend_pids(admin, app_name: str) -> list[int]:
+    if admin is None:
+        return []
+    from sqlalchemy import text
+
+    with admin.connect() as conn:
+        rows = conn.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE application_name = :name"),
+            {"name": app_name},
+        )
+        return [r[0] for r in rows]
+
+
+def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def run(backend: str, args) -> list[dict]:
+    schema = admin = None
+    app_name = f"apibench_{uuid.uuid4().hex[:8]}"
     if backend == "sqlite":
         url = f"sqlite:///{tempfile.mkdtemp()}/api.sqlite3"
     else:
         from sqlalchemy import create_engine, text
 
-        schema = f"apibench_{uuid.uuid4().hex[:8]}"
+        schema = app_name
         admin = create_engine(PG.replace("postgresql://", "postgresql+psycopg://"))
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = f"{PG}?options=-csearch_path%3D{schema}"
+        url = f"{PG}?options=-csearch_path%3D{schema}&application_name={app_name}"
     tokens = prepare(url)
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "APP_ENV": "development"}
-    server = subprocess.Popen(
-        [
-            str(VENV / "gunicorn"),
-            "-w",
-            str(workers),
-            "-k",
-            "gthread",
-            "--threads",
-            str(threads),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [
+        str(VENV / "gunicorn"),
+        "-w",
+        str(args.workers),
+        "-k",
+        args.worker_class,
+        "-b",
+        f"127.0.0.1:{port}",
+        "--backlog",
+        "256",
+        "--log-level",
+        "warning",
+    ]
+    if args.worker_class == "gthread":
+        command += ["--threads", str(args.threads)]
+    server = subprocess.Popen([*command, "wsgi:app"], cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    results = []
     try:
-        for _ in range(100):
+        for _ in range(150):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.2)
         time.sleep(1.0)
-        for n_clients in clients_list:
-            latencies, errors = [], []
-            deadline = time.perf_counter() + seconds
-            threads_ = [
-                threading.Thread(
-                    target=client_loop,
-                    args=(port, *tokens[k % len(tokens)], deadline, latencies, errors, f"L{k}"),
+        # warm up every worker and connection: lots, balance rows, pools, prepared statements
+        warm = mp.Queue()
+        warm_proc = mp.Process(
+            target=client_process,
+            args=(port, [(*t, f"L{k}") for k, t in enumerate(tokens)] * 2, time.time(), 2.0, warm),
+        )
+        warm_proc.start()
+        warm.get()
+        warm_proc.join()
+        for n_clients in args.clients:
+            clients = [(*tokens[k % len(tokens)], f"L{k % 16}") for k in range(n_clients)]
+            n_procs = max(1, min(args.client_procs, n_clients))
+            queue = mp.Queue()
+            start_at = time.time() + 0.5
+            procs = [
+                mp.Process(
+                    target=client_process,
+                    args=(port, clients[p::n_procs], start_at, args.seconds, queue),
                 )
-                for k in range(n_clients)
+                for p in range(n_procs)
             ]
-            started = time.perf_counter()
-            for t in threads_:
-                t.start()
-            for t in threads_:
-                t.join()
-            elapsed = time.perf_counter() - started
-            ok = len(latencies) - len(errors)
-            lat = sorted(latencies)
-            p50 = statistics.median(lat) * 1000
-            p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
+            load = os.getloadavg()[0]
+            for p in procs:
+                p.start()
+            while time.time() < start_at:
+                time.sleep(0.01)
+            srv0 = process_cpu(server_pids(server))
+            pg0 = process_cpu(pg_backend_pids(admin, app_name))
+            outcomes = [queue.get() for _ in procs]
+            srv1 = process_cpu(server_pids(server))
+            pg1 = process_cpu(pg_backend_pids(admin, app_name))
+            for p in procs:
+                p.join()
+            latencies = sorted(x for lat, _e, _c in outcomes for x in lat)
+            errors = sum(e for _l, e, _c in outcomes)
+            client_cpu = sum(c for _l, _e, c in outcomes)
+            ok = len(latencies) - errors
+            differences = ledger_differences(url)
+            row = {
+                "backend": backend,
+                "clients": n_clients,
+                "rate": ok / args.seconds,
+                "p50": statistics.median(latencies) * 1000,
+                "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+                "errors": errors,
+                "server_cpu": cpu_delta(srv0, srv1) / max(ok, 1) * 1000,
+                "db_cpu": cpu_delta(pg0, pg1) / max(ok, 1) * 1000,
+                "client_cpu": client_cpu / max(ok, 1) * 1000,
+                "load": load,
+                "differences": differences,
+            }
+            results.append(row)
             print(
-                f"[{backend}] {n_clients:>2} clients: {ok / elapsed:7.1f} movements/s, "
-                f"p50 {p50:6.1f} ms, p99 {p99:6.1f} ms, errors {len(errors)}"
+                f"[{backend}] {n_clients:>2} clients: {row['rate']:6.1f} movements/s, "
+                f"p50 {row['p50']:6.1f} ms, p99 {row['p99']:6.1f} ms, errors {errors}; "
+                f"CPU per movement: server {row['server_cpu']:.2f} ms"
+                + (f", PostgreSQL {row['db_cpu']:.2f} ms" if admin is not None else "")
+                + f", clients {row['client_cpu']:.2f} ms; load {load:.1f}; "
+                f"ledger check: {differences} difference(s)",
+                flush=True,
             )
     finally:
         server.terminate()
@@ -195,24 +378,34 @@ def run(backend: str, clients_list: list[int], seconds: float, workers: int, thr
         capture_output=True,
         text=True,
     )
-    print(f"[{backend}] ledger check: {check.stdout.strip().splitlines()[-1]}")
+    print(f"[{backend}] flask verify-ledger: {check.stdout.strip().splitlines()[-1]}", flush=True)
     if schema:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--worker-class", default="gthread", choices=("gthread", "sync"))
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--client-procs", type=int, default=2)
     args = parser.parse_args()
-    clients = [int(c) for c in args.clients.split(",")]
-    print(f"gunicorn {args.workers} workers × {args.threads} threads; {args.seconds:g} s per run")
+    args.clients = [int(c) for c in args.clients.split(",")]
+    threads = f" × {args.threads} threads" if args.worker_class == "gthread" else ""
+    print(
+        f"gunicorn {args.workers} {args.worker_class} workers{threads}; "
+        f"{args.seconds:g} s per run; clients in {args.client_procs} processes; "
+        f"{os.cpu_count()} CPUs",
+        flush=True,
+    )
     for backend in args.backends.split(","):
-        run(backend.strip(), clients, args.seconds, args.workers, args.threads)
+        run(backend.strip(), args)
 
 
 if __name__ == "__main__":

@@ -4,17 +4,21 @@ One commit per request, after the service call; a retried POST with the same
 `Idempotency-Key` header answers 200 with the movements the first one recorded.
 """
 
-from flask import g
+from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE, Schema, fields, validate
+from sqlalchemy import bindparam, event, true
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import func, select
+from werkzeug.exceptions import HTTPException
 
+from accounts.services import clerk_of_clause, note_clerk_of
 from api import errors
 from db import get_session
 from errors import DomainError
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
-from inventory.services import movements
+from inventory.services import ledger, movements
 from inventory.services.movements import CountLine
 from inventory.services.stock import (
     HistoryFilter,
@@ -256,7 +260,7 @@ class Items(MethodView):
 
 @blp.route("/balances")
 class Balances(MethodView):
-    @blp.arguments(BalanceArgs, location="query", unknown=RAISE)
+    @blp.arguments(BalanceArgs(), location="query", unknown=RAISE)
     @blp.response(200, BalancePage)
     @errors(401, 403)
     def get(self, args):
@@ -306,7 +310,7 @@ class Balances(MethodView):
 
 @blp.route("/movements")
 class Movements(MethodView):
-    @blp.arguments(MovementArgs, location="query", unknown=RAISE)
+    @blp.arguments(MovementArgs(), location="query", unknown=RAISE)
     @blp.response(200, MovementPage)
     @errors(401, 403)
     def get(self, args):
@@ -335,8 +339,9 @@ class Movements(MethodView):
         )
         return {"total": page.total, "page": page.page, "items": _serialise(page.rows)}
 
-    @blp.arguments(MovementIn)
-    @blp.arguments(IdempotencyHeader, location="headers")
+    # schema instances, not classes: webargs would build (and deep-copy) a class per request
+    @blp.arguments(MovementIn())
+    @blp.arguments(IdempotencyHeader(), location="headers")
     @blp.response(201, MovementList)
     @blp.alt_response(200, schema=MovementList, description="A retry: the original movements")
     @errors(401, 403, 409, 413)
@@ -344,78 +349,127 @@ class Movements(MethodView):
         """Record a movement; a retried request with the same Idempotency-Key is a no-op."""
         session = get_session()
         key = _key(headers)
-        if (earlier := movements.replay(session, key)) is not None:
-            return {"movements": _serialise(earlier)}, 200
+        # objects loaded while recording stay referenced, so the answer is built without a query
+        session.info["keep_loaded"] = []
+        try:
+            payload = {"movements": _serialise(_record(session, body, key))}
+            session.commit()
+        except (ledger.KeyUsed, DomainError, HTTPException) as exc:
+            # the key is looked up only now: a retry of a recorded request answers with the
+            # original movements, whatever has changed since (stock, the lot's expiry)
+            session.rollback()
+            if key and (earlier := movements.replay(session, key)) is not None:
+                return _json({"movements": _serialise(earlier)}, 200)
+            if isinstance(exc, ledger.KeyUsed):
+                abort(409, message="The Idempotency-Key is already used by another request.")
+            if isinstance(exc, DomainError):
+                _domain_abort(exc)
+            raise
+        finally:
+            session.info.pop("keep_loaded", None)
+        # the rows are plain dicts already shaped as MovementList: no second dump
+        return _json(payload, 201)
+
+
+def _json(payload: dict, status: int):
+    response = current_app.json.response(payload)
+    response.status_code = status
+    return response
+
+
+# at most one row: each code is unique (the join on TRUE says the product is meant); whether
+# the user is a clerk of the depot comes with it, for the service's permission check
+_FACILITY_AND_ITEM = (
+    select(Facility, Item, clerk_of_clause(bindparam("user_id"), Facility.id))
+    .join_from(Facility, Item, true())
+    .where(Facility.code == bindparam("facility"), Item.code == bindparam("item"))
+)
+
+
+def _record(session, body: dict, key: str | None) -> list[Movement]:
+    """Post what the request body asks for, without looking the key up first."""
+    # the depot and the item in one statement; either unknown: say which
+    user = g.api_user
+    row = session.exec(
+        _FACILITY_AND_ITEM,
+        params={"facility": body["facility"], "item": body["item"], "user_id": user.id},
+    ).first()
+    if row is None:
         facility = _by_code(Facility, body["facility"], "facility")
         item = _by_code(Item, body["item"], "item")
-        counterpart = _by_code(Facility, body.get("counterpart"), "counterpart")
-        common = dict(
-            facility_id=facility.id,
-            item_id=item.id,
-            quantity=body["quantity"],
-            note=body["note"],
-            occurred_at=body.get("occurred_at"),
-            idempotency_key=key,
+    else:
+        facility, item, is_clerk = row
+        note_clerk_of(session, user, facility.id, is_clerk)
+    counterpart = _by_code(Facility, body.get("counterpart"), "counterpart")
+    common = dict(
+        facility_id=facility.id,
+        item_id=item.id,
+        quantity=body["quantity"],
+        note=body["note"],
+        occurred_at=body.get("occurred_at"),
+        idempotency_key=key,
+        replay_first=False,
+    )
+    kind = body["type"]
+    if kind in ("transfer_out", "transfer_in") and counterpart is None:
+        abort(422, errors={"json": {"counterpart": ["required for transfers"]}})
+    if kind in ("receipt", "transfer_in", "adjustment") and not body.get("lot_no"):
+        abort(422, errors={"json": {"lot_no": ["required for this type"]}})
+    if kind == "receipt":
+        return [
+            movements.receive(
+                session,
+                g.api_user,
+                lot_no=body["lot_no"],
+                expiry=body.get("expiry"),
+                source=body["source"],
+                form=body["form"],
+                order_ref=body.get("order_ref"),
+                **common,
+            )
+        ]
+    if kind == "issue":
+        return movements.issue(session, g.api_user, lot_no=body.get("lot_no"), **common)
+    if kind == "transfer_out":
+        return movements.transfer_out(
+            session,
+            g.api_user,
+            lot_no=body.get("lot_no"),
+            to_facility_id=counterpart.id,
+            order_ref=body.get("order_ref"),
+            **common,
         )
-        kind = body["type"]
-        try:
-            if kind in ("transfer_out", "transfer_in") and counterpart is None:
-                abort(422, errors={"json": {"counterpart": ["required for transfers"]}})
-            if kind in ("receipt", "transfer_in", "adjustment") and not body.get("lot_no"):
-                abort(422, errors={"json": {"lot_no": ["required for this type"]}})
-            if kind == "receipt":
-                rows = [
-                    movements.receive(
-                        session,
-                        g.api_user,
-                        lot_no=body["lot_no"],
-                        expiry=body.get("expiry"),
-                        source=body["source"],
-                        form=body["form"],
-                        order_ref=body.get("order_ref"),
-                        **common,
-                    )
-                ]
-            elif kind == "issue":
-                rows = movements.issue(session, g.api_user, lot_no=body.get("lot_no"), **common)
-            elif kind == "transfer_out":
-                rows = movements.transfer_out(
-                    session,
-                    g.api_user,
-                    lot_no=body.get("lot_no"),
-                    to_facility_id=counterpart.id,
-                    order_ref=body.get("order_ref"),
-                    **common,
-                )
-            elif kind == "transfer_in":
-                rows = [
-                    movements.transfer_in(
-                        session,
-                        g.api_user,
-                        lot_no=body["lot_no"],
-                        expiry=body.get("expiry"),
-                        from_facility_id=counterpart.id,
-                        order_ref=body.get("order_ref"),
-                        **common,
-                    )
-                ]
-            else:
-                if not body.get("reason"):
-                    abort(422, errors={"json": {"reason": ["required for adjustments"]}})
-                rows = [
-                    movements.adjust(
-                        session,
-                        g.api_user,
-                        lot_no=body["lot_no"],
-                        reason=body["reason"],
-                        form=body["form"],
-                        **common,
-                    )
-                ]
-            session.commit()
-        except DomainError as exc:
-            _domain_abort(exc)
-        return {"movements": _serialise(rows)}
+    if kind == "transfer_in":
+        return [
+            movements.transfer_in(
+                session,
+                g.api_user,
+                lot_no=body["lot_no"],
+                expiry=body.get("expiry"),
+                from_facility_id=counterpart.id,
+                order_ref=body.get("order_ref"),
+                **common,
+            )
+        ]
+    if not body.get("reason"):
+        abort(422, errors={"json": {"reason": ["required for adjustments"]}})
+    return [
+        movements.adjust(
+            session,
+            g.api_user,
+            lot_no=body["lot_no"],
+            reason=body["reason"],
+            form=body["form"],
+            **common,
+        )
+    ]
+
+
+@event.listens_for(OrmSession, "loaded_as_persistent")
+def _keep_loaded(session, instance) -> None:
+    kept = session.info.get("keep_loaded")
+    if kept is not None:
+        kept.append(instance)
 
 
 # ids are 32-bit integers in the database; a larger one is simply not found
@@ -437,8 +491,8 @@ class MovementById(MethodView):
 
 @blp.route(f"/movements/{MOVEMENT_ID}/reversal")
 class Reversal(MethodView):
-    @blp.arguments(ReversalIn)
-    @blp.arguments(IdempotencyHeader, location="headers")
+    @blp.arguments(ReversalIn())
+    @blp.arguments(IdempotencyHeader(), location="headers")
     @blp.response(201, MovementList)
     @errors(401, 403, 404, 409, 413)
     def post(self, body, headers, movement_id: int):
@@ -456,8 +510,8 @@ class Reversal(MethodView):
 
 @blp.route("/counts")
 class Counts(MethodView):
-    @blp.arguments(CountIn)
-    @blp.arguments(IdempotencyHeader, location="headers")
+    @blp.arguments(CountIn())
+    @blp.arguments(IdempotencyHeader(), location="headers")
     @blp.response(201, MovementList)
     @errors(401, 403, 409, 413)
     def post(self, body, headers):

@@ -46,6 +46,7 @@ def _insert(session: Session):
 _FIND_LOT = select(Lot.__table__.c.id).where(
     Lot.__table__.c.item_id == bindparam("item_id"), Lot.__table__.c.lot_no == bindparam("lot_no")
 )
+_LOT = select(Lot).where(Lot.item_id == bindparam("item_id"), Lot.lot_no == bindparam("lot_no"))
 _BALANCE = Balance.__table__
 _MOVEMENT = Movement.__table__
 # built once: Core statements on the tables, with bind parameters, skip both statement
@@ -61,6 +62,62 @@ _SELECT_BALANCE = (
     .with_for_update()
 )
 _INSERT_MOVEMENT = insert(_MOVEMENT).returning(_MOVEMENT.c.id)
+_INSERT_KEYED = {
+    name: dialect_insert(_MOVEMENT)
+    .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    .returning(_MOVEMENT.c.id)
+    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+_MOVEMENT_COLUMNS = (
+    "facility_id",
+    "item_id",
+    "lot_id",
+    "form",
+    "kind",
+    "quantity",
+    "balance_after",
+    "reason",
+    "note",
+    "counterpart_facility_id",
+    "order_ref",
+    "reverses_id",
+    "user_id",
+    "occurred_at",
+    "recorded_at",
+    "idempotency_key",
+)
+
+
+def _insert_then_update_pg(keyed: bool):
+    """PostgreSQL: insert the ledger row and move its (locked) balance in one statement.
+
+    The INSERT is a data-modifying CTE; the UPDATE takes the new row's id from it, so when a
+    used idempotency key makes the INSERT do nothing, the UPDATE changes nothing either, and
+    the statement returns no row.
+    """
+    # parameters named after no column of either table: a nested UPDATE would otherwise SET
+    # every balance column whose name is a parameter's
+    statement = pg_insert(_MOVEMENT).values({c: bindparam(f"m_{c}") for c in _MOVEMENT_COLUMNS})
+    if keyed:
+        statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
+    inserted = statement.returning(_MOVEMENT.c.id).cte("inserted")
+    moved = (
+        update(_BALANCE)
+        .where(_BALANCE.c.id == bindparam("balance_id"), select(inserted.c.id).exists())
+        .values(
+            quantity=bindparam("new_quantity"),
+            last_movement_id=select(inserted.c.id).scalar_subquery(),
+            updated_at=bindparam("m_recorded_at"),
+        )
+        .returning(_BALANCE.c.id)
+        .cte("moved")
+    )
+    return select(inserted.c.id).add_cte(moved)
+
+
+_POST_PG = {keyed: _insert_then_update_pg(keyed) for keyed in (False, True)}
+_FORMS = frozenset(ReserveForm)
+_KINDS = frozenset(MovementKind)
 _FIND_KEY = select(_MOVEMENT.c.id).where(_MOVEMENT.c.idempotency_key == bindparam("key"))
 _UPDATE_BALANCE = (
     update(_BALANCE)
@@ -85,10 +142,7 @@ def get_or_create_lot(session: Session, item: Item, lot_no: str, expiry: date | 
         raise ValidationError(
             _("A lot number has at most %(n)d characters.", n=LOT_NO_MAX), field="lot_no"
         )
-    lot_id = (
-        session.connection().execute(_FIND_LOT, {"item_id": item.id, "lot_no": lot_no}).scalar()
-    )
-    lot = session.get(Lot, lot_id) if lot_id is not None else None
+    lot = session.exec(_LOT, params={"item_id": item.id, "lot_no": lot_no}).first()
     if lot is not None:
         if expiry is not None and lot.expiry is not None and expiry != lot.expiry:
             raise ValidationError(
@@ -145,12 +199,18 @@ def find_by_key(session: Session, key: str) -> Movement | None:
     return None if movement_id is None else session.get(Movement, movement_id)
 
 
+class KeyUsed(Exception):
+    """`append` found the idempotency key already used: nothing was posted."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
 def post(session: Session, posting: Posting) -> Movement:
     """Append one ledger row and move its balance by the same amount, atomically.
 
-    The hot path of the whole system: three statements when the balance row exists (lock and
-    read it, insert the ledger row, update the balance), in Core rather than through the ORM's
-    unit of work.
+    A posting whose idempotency key was used already returns the earlier row and posts nothing.
 
     :raises Conflict: the balance would go below zero or below what orders reserved.
     """
@@ -158,13 +218,33 @@ def post(session: Session, posting: Posting) -> Movement:
         earlier = find_by_key(session, posting.idempotency_key)
         if earlier is not None:
             return earlier
-    if posting.form not in set(ReserveForm):
+    try:
+        return append(session, posting)
+    except KeyUsed:
+        # a concurrent post with the same key committed first: return its row
+        return find_by_key(session, posting.idempotency_key)
+
+
+def append(session: Session, posting: Posting) -> Movement:
+    """`post` without looking the idempotency key up first: the hot path of the whole system.
+
+    Three statements when the balance row exists (lock and read it, insert the ledger row,
+    update the balance; on PostgreSQL the last two are one statement), in Core rather than
+    through the ORM's unit of work. The ledger row is
+    inserted with ON CONFLICT DO NOTHING on the key, so a used key posts nothing and raises
+    `KeyUsed` (the caller rolls back and answers with the earlier rows); callers that retry
+    rarely save the lookup that `post` makes on every call.
+
+    :raises Conflict: the balance would go below zero or below what orders reserved.
+    :raises KeyUsed: the idempotency key was used already; the balance was not changed.
+    """
+    if posting.form not in _FORMS:
         raise ValidationError(_("Unknown reserve form."), field="form")
-    if posting.kind not in set(MovementKind):
+    if posting.kind not in _KINDS:
         raise ValidationError(_("Unknown movement type."), field="kind")
     if posting.quantity == 0:
         raise ValidationError(_("The quantity must not be zero."), field="quantity")
-    session.flush()  # pending ORM changes (a new lot, say) go first
+    session.flush()  # pending ORM changes (a new lot, say) go first; free when there are none
     balance_id, quantity, reserved = _lock_row(
         session, posting.facility_id, posting.item_id, posting.lot_id, posting.form
     )
@@ -198,25 +278,27 @@ def post(session: Session, posting: Posting) -> Movement:
         idempotency_key=posting.idempotency_key,
     )
     connection = session.connection()
-    if posting.idempotency_key:
-        # a concurrent post with the same key inserts nothing here and returns the first one
-        statement = _insert(session)(_MOVEMENT).on_conflict_do_nothing(
-            index_elements=["idempotency_key"]
-        )
-        movement_id = connection.execute(statement.returning(_MOVEMENT.c.id), values).scalar()
-        if movement_id is None:
-            return find_by_key(session, posting.idempotency_key)
+    keyed = bool(posting.idempotency_key)
+    # a post with a used key inserts nothing (a concurrent one waits for the first to end)
+    if connection.dialect.name == "postgresql":
+        params = {f"m_{k}": v for k, v in values.items()}
+        params.update(balance_id=balance_id, new_quantity=new_quantity)
+        movement_id = connection.execute(_POST_PG[keyed], params).scalar()
     else:
-        movement_id = connection.execute(_INSERT_MOVEMENT, values).scalar_one()
-    connection.execute(
-        _UPDATE_BALANCE,
-        {
-            "balance_id": balance_id,
-            "new_quantity": new_quantity,
-            "movement_id": movement_id,
-            "now": now,
-        },
-    )
+        statement = _INSERT_KEYED["sqlite"] if keyed else _INSERT_MOVEMENT
+        movement_id = connection.execute(statement, values).scalar()
+        if movement_id is not None:
+            connection.execute(
+                _UPDATE_BALANCE,
+                {
+                    "balance_id": balance_id,
+                    "new_quantity": new_quantity,
+                    "movement_id": movement_id,
+                    "now": now,
+                },
+            )
+    if movement_id is None:
+        raise KeyUsed(posting.idempotency_key)
     # a Balance object this session already holds is now stale
     cached = session.identity_map.get(identity_key(Balance, balance_id))
     if cached is not None:

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from accounts.models import Role, User
-from accounts.services import facility_ids_of
+from accounts.services import is_clerk_of
 from errors import Conflict, Forbidden, NotFound, ValidationError
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
 from inventory.services import ledger
@@ -34,7 +35,7 @@ def authorize_depot(session: Session, actor: User | None, facility_id: int) -> N
     """Only a clerk of the depot (or the system) may record its movements."""
     if actor is None:
         return
-    if actor.role != Role.CLERK or facility_id not in facility_ids_of(session, actor):
+    if actor.role != Role.CLERK or not is_clerk_of(session, actor, facility_id):
         raise Forbidden(_("You may only record movements for your own depot."))
 
 
@@ -71,6 +72,14 @@ def replay(session: Session, key: str | None) -> list[Movement] | None:
     return rows
 
 
+_LOT = select(Lot).where(Lot.item_id == bindparam("item_id"), Lot.lot_no == bindparam("lot_no"))
+
+
+def find_lot(session: Session, item_id: int, lot_no: str) -> Lot | None:
+    """The item's lot with this number (surrounding spaces ignored), or None."""
+    return session.exec(_LOT, params={"item_id": item_id, "lot_no": lot_no.strip()}).first()
+
+
 def _row_key(key: str | None, n: int) -> str | None:
     return None if key is None else (key if n == 1 else f"{key}#{n}")
 
@@ -95,9 +104,14 @@ def receive(
     note: str = "",
     occurred_at: datetime | None = None,
     idempotency_key: str | None = None,
+    replay_first: bool = True,
 ) -> Movement:
-    """Record stock arriving: a purchase, a donation, agreement stock, or an allocation order."""
-    if (replay_rows := replay(session, idempotency_key)) is not None:
+    """Record stock arriving: a purchase, a donation, agreement stock, or an allocation order.
+
+    With `replay_first=False` a used idempotency key is not looked up first: posting raises
+    `ledger.KeyUsed` instead (nothing posted), and the caller rolls back and replays.
+    """
+    if replay_first and (replay_rows := replay(session, idempotency_key)) is not None:
         return replay_rows[0]
     authorize_depot(session, actor, facility_id)
     facility, item = _depot_and_item(session, facility_id, item_id)
@@ -107,7 +121,7 @@ def receive(
         raise ValidationError(_("Unknown receipt source."), field="source")
     lot = ledger.get_or_create_lot(session, item, lot_no, expiry)
     kind = MovementKind.TRANSFER_IN if source == "order" else MovementKind.RECEIPT
-    return ledger.post(
+    return (ledger.post if replay_first else ledger.append)(
         session,
         Posting(
             facility_id=facility.id,
@@ -187,8 +201,9 @@ def _take_out(
     occurred_at: datetime | None = None,
     idempotency_key: str | None = None,
     allow_expired: bool = False,
+    replay_first: bool = True,
 ) -> list[Movement]:
-    if (replay_rows := replay(session, idempotency_key)) is not None:
+    if replay_first and (replay_rows := replay(session, idempotency_key)) is not None:
         return replay_rows
     authorize_depot(session, actor, facility_id)
     facility, item = _depot_and_item(session, facility_id, item_id)
@@ -196,9 +211,7 @@ def _take_out(
     check_form(form)
     today = local_today()
     if lot_no:
-        lot = session.exec(
-            select(Lot).where(Lot.item_id == item.id, Lot.lot_no == lot_no.strip())
-        ).first()
+        lot = find_lot(session, item.id, lot_no)
         if lot is None:
             raise ValidationError(_("No such lot of this item."), field="lot_no")
         if lot.is_expired(today) and not allow_expired:
@@ -225,9 +238,10 @@ def _take_out(
                 field="quantity",
             )
     rows = []
+    post = ledger.post if replay_first else ledger.append
     for n, pick in enumerate(picks, start=1):
         rows.append(
-            ledger.post(
+            post(
                 session,
                 Posting(
                     facility_id=facility.id,
@@ -260,6 +274,7 @@ def issue(
     note: str = "",
     occurred_at: datetime | None = None,
     idempotency_key: str | None = None,
+    replay_first: bool = True,
 ) -> list[Movement]:
     """Record consumption by medical institutions; without a lot, take lots FEFO."""
     return _take_out(
@@ -274,6 +289,7 @@ def issue(
         note=note,
         occurred_at=occurred_at,
         idempotency_key=idempotency_key,
+        replay_first=replay_first,
     )
 
 
@@ -290,6 +306,7 @@ def transfer_out(
     note: str = "",
     occurred_at: datetime | None = None,
     idempotency_key: str | None = None,
+    replay_first: bool = True,
 ) -> list[Movement]:
     """Record stock leaving for another depot (against an order when there is one)."""
     if to_facility_id == facility_id:
@@ -310,6 +327,7 @@ def transfer_out(
         note=note,
         occurred_at=occurred_at,
         idempotency_key=idempotency_key,
+        replay_first=replay_first,
     )
 
 
@@ -327,6 +345,7 @@ def transfer_in(
     note: str = "",
     occurred_at: datetime | None = None,
     idempotency_key: str | None = None,
+    replay_first: bool = True,
 ) -> Movement:
     """Record stock arriving from another depot."""
     if from_facility_id == facility_id or session.get(Facility, from_facility_id) is None:
@@ -345,6 +364,7 @@ def transfer_in(
         note=note,
         occurred_at=occurred_at,
         idempotency_key=idempotency_key,
+        replay_first=replay_first,
     )
 
 
@@ -361,22 +381,21 @@ def adjust(
     note: str = "",
     occurred_at: datetime | None = None,
     idempotency_key: str | None = None,
+    replay_first: bool = True,
 ) -> Movement:
     """Record damage, expiry, loss (stock out) or stock found (stock in); a reason is required."""
     if reason not in ADJUST_OUT + ADJUST_IN:
         raise ValidationError(_("Choose a reason for the adjustment."), field="reason")
     if reason in ADJUST_IN:
-        if (replay_rows := replay(session, idempotency_key)) is not None:
+        if replay_first and (replay_rows := replay(session, idempotency_key)) is not None:
             return replay_rows[0]
         authorize_depot(session, actor, facility_id)
         _facility, item = _depot_and_item(session, facility_id, item_id)
         check_quantity(quantity)
-        lot = session.exec(
-            select(Lot).where(Lot.item_id == item.id, Lot.lot_no == lot_no.strip())
-        ).first()
+        lot = find_lot(session, item.id, lot_no)
         if lot is None:
             raise ValidationError(_("No such lot of this item."), field="lot_no")
-        return ledger.post(
+        return (ledger.post if replay_first else ledger.append)(
             session,
             Posting(
                 facility_id=facility_id,
@@ -406,6 +425,7 @@ def adjust(
         occurred_at=occurred_at,
         idempotency_key=idempotency_key,
         allow_expired=True,
+        replay_first=replay_first,
     )
     return rows[0]
 
