@@ -82,9 +82,7 @@ def filename(rep: WeeklyReport) -> str:
     return f"readiness-{scope}-{rep.week.label}.pdf"
 
 
-def store(
-    session: Session, generated: Generated, *, user_id: int | None, source: str
-) -> Report:
+def store(session: Session, generated: Generated, *, user_id: int | None, source: str) -> Report:
     """Add a rendered report to the archive."""
     rep, rendered = generated.report, generated.rendered
     row = Report(

@@ -40,7 +40,9 @@ class RenderedReport:
 
 def report_title(rep: WeeklyReport) -> str:
     """'绍兴市医疗应急物资储备达标周报' (the scope's name and the report's name)."""
-    return _("%(scope)s weekly readiness report of emergency medical reserves", scope=rep.scope_name)
+    return _(
+        "%(scope)s weekly readiness report of emergency medical reserves", scope=rep.scope_name
+    )
 
 
 def _group_label(rep: WeeklyReport, key: str, name: str) -> str:
@@ -52,25 +54,35 @@ def charts(rep: WeeklyReport) -> dict:
     t = rep.readiness.targets
     groups = [g for g in rep.groups if g.roll.judged]
     many = len(groups) > CHART_ROWS
-    shown = sorted(groups, key=lambda g: g.roll.share_physical or 0)[:CHART_ROWS] if many else groups
+    shown = (
+        sorted(groups, key=lambda g: g.roll.share_physical or 0)[:CHART_ROWS] if many else groups
+    )
     series = [
         _("%(d)d days physical", d=t.physical_days),
         _("%(d)d days all forms", d=t.all_forms_days),
         _("%(d)d days all forms", d=t.long_days),
     ]
-    share_chart = share_bars(
-        [
-            (
-                _group_label(rep, g.key, g.name),
-                [g.roll.share_physical, g.roll.share_short, g.roll.share_long],
-            )
-            for g in shown
-        ],
-        series,
-    ) if shown else ""
+    share_chart = (
+        share_bars(
+            [
+                (
+                    _group_label(rep, g.key, g.name),
+                    [g.roll.share_physical, g.roll.share_short, g.roll.share_long],
+                )
+                for g in shown
+            ],
+            series,
+        )
+        if shown
+        else ""
+    )
     noun = _("depots") if rep.is_county else _("districts and counties")
     share_title = (
-        _("Share meeting each target: the %(n)d %(noun)s with the lowest share", n=CHART_ROWS, noun=noun)
+        _(
+            "Share meeting each target: the %(n)d %(noun)s with the lowest share",
+            n=CHART_ROWS,
+            noun=noun,
+        )
         if many
         else _("Share of depot-items meeting each target")
     )
@@ -103,8 +115,9 @@ def render_html(session: Session, rep: WeeklyReport) -> str:
         missing = ids - set(names)
         if missing:
             names.update(
-                session.exec(select(Facility.id, Facility.name).where(Facility.id.in_(missing)))
-                .all()
+                session.exec(
+                    select(Facility.id, Facility.name).where(Facility.id.in_(missing))
+                ).all()
             )
         return render_template(
             "reports/pdf/weekly.html",
@@ -115,9 +128,7 @@ def render_html(session: Session, rep: WeeklyReport) -> str:
             group_title=_("By depot") if rep.is_county else _("By district and county"),
             change_labels={
                 f"physical:{t.physical_days}": _("Meeting %(d)d days physical", d=t.physical_days),
-                f"short:{t.all_forms_days}": _(
-                    "Meeting %(d)d days, all forms", d=t.all_forms_days
-                ),
+                f"short:{t.all_forms_days}": _("Meeting %(d)d days, all forms", d=t.all_forms_days),
                 f"long:{t.long_days}": _("Meeting %(d)d days, all forms", d=t.long_days),
                 "coverage": _("Catalog coverage"),
                 "red": _("Red items"),

@@ -72,9 +72,10 @@ class JobScheduler:
         threading.Thread(target=self._catch_up_quietly, name="jobs-catch-up", daemon=True).start()
         logger.info(
             "Scheduler started: %s",
-            ", ".join(f"{n} ({self.app.config[j.config_key]})" for n, j in zip(
-                self.triggers, JOBS, strict=True
-            )),
+            ", ".join(
+                f"{n} ({self.app.config[j.config_key]})"
+                for n, j in zip(self.triggers, JOBS, strict=True)
+            ),
         )
 
     def _catch_up_quietly(self) -> None:

@@ -261,4 +261,3 @@ def build_weekly_report(
         previous_tiers={k: rollup_from(k, v) for k, v in figures.get("by_tier", {}).items()},
         county_names=counties,
     )
-

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from db import get_engine
 from inventory.services import catalog
+from reports.models import Report
 from tests.factories import make_item, make_network, make_user, receive
 
 ROLES = ("anonymous", "clerk_own", "clerk_other", "dispatcher", "viewer", "admin")
@@ -55,6 +56,8 @@ PAGES = {
     "reports.county": ("/dashboard/county/330602", ALL),
     "reports.facility": ("/dashboard/facility/{A}", ALL),
     "reports.alerts": ("/dashboard/alerts", ALL),
+    "reports.reports": ("/dashboard/reports", ALL),
+    "reports.download_report": ("/dashboard/reports/{report}.pdf", ALL),
     "accounts.password": ("/auth/password", ALL),
     "accounts.tokens": ("/auth/tokens", ALL),
     "admin.index": ("/admin/", ADMIN_ONLY),
@@ -68,6 +71,7 @@ PAGES = {
     "admin.norms": ("/admin/norms?facility={A}", ADMIN_ONLY),
     "admin.target_profiles": ("/admin/targets", ADMIN_ONLY),
     "admin.audit_log": ("/admin/audit", ADMIN_ONLY),
+    "admin.job_runs": ("/admin/jobs", ADMIN_ONLY),
 }
 # reached only by POST, or public: checked elsewhere (test_pages, test_accounts, POST matrix)
 NOT_GET_PAGES = {
@@ -78,6 +82,7 @@ NOT_GET_PAGES = {
     "accounts.set_language",
     "accounts.revoke",
     "reports.acknowledge",
+    "reports.generate_report",
 }
 
 
@@ -102,8 +107,17 @@ def world(tmp_path_factory):
         make_user(session, "clerk_other", "clerk", facilities=[f["B"]])
         for role in ("dispatcher", "viewer", "admin"):
             user = make_user(session, role, role)
+        # an archived report (its content does not matter to who may read it)
+        report = Report(scope="city", iso_week="2026-W47", filename="r.pdf", pdf=b"%PDF-1.7")
+        session.add(report)
         session.commit()
-        ids = {"A": f["A"].id, "item": item.id, "movement": movement.id, "user": user.id}
+        ids = {
+            "A": f["A"].id,
+            "item": item.id,
+            "movement": movement.id,
+            "user": user.id,
+            "report": report.id,
+        }
     yield app, ids
     get_engine(app).dispose()
 
@@ -171,4 +185,11 @@ def test_only_administrators_may_post_admin_forms(world, role):
     response = _client(app, role).post(
         "/admin/users", data={"username": "intruder", "role": "admin", "password": "x" * 12}
     )
+    assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["clerk_own", "viewer"])
+def test_only_dispatchers_and_administrators_may_generate_reports(world, role):
+    app, _ids = world
+    response = _client(app, role).post("/dashboard/reports", data={"week": "2026-W47"})
     assert response.status_code == 403
