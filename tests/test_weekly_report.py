@@ -192,7 +192,10 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
     path = tmp_path / "r.pdf"
     path.write_bytes(pdf)
     return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        [shutil.which("pdftotext"), "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
 
 
@@ -209,7 +212,9 @@ def test_pdf_has_the_chinese_title_as_text_in_an_embedded_cjk_font(sqlite_app, t
     assert "绍兴市医疗应急物资储备达标周报" in text.replace(" ", "")
     assert "2026-W47" in text and "塔山储备点" in text and "DL-2026-0001" in text
     path = tmp_path / "r.pdf"
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True).stdout
+    fonts = subprocess.run(
+        [shutil.which("pdffonts"), str(path)], capture_output=True, text=True
+    ).stdout
     cjk = [line for line in fonts.splitlines() if "Noto-Sans-CJK" in line]
     assert cjk and all(" yes " in line for line in cjk)  # embedded
 
