@@ -10,6 +10,13 @@ SERIES_COLOURS = ("#0b5cad", "#4f8fd0", "#a6c8ec")
 UP, DOWN = "#2e7d32", "#c62828"
 
 
+def _fit(label: str, width: int, size: int) -> str:
+    """Shorten a label to the room left of the bars (a CJK character is about `size` wide)."""
+    room = int((width - 10) / size)
+    label = str(label)
+    return label if len(label) <= room else label[: room - 1] + "…"
+
+
 def _text(x, y, s, *, size=11, anchor="start", fill="#1d2733", weight="normal") -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
@@ -22,7 +29,7 @@ def share_bars(
     series: list[str],
     *,
     width: int = 680,
-    label_width: int = 150,
+    label_width: int = 180,
 ) -> str:
     """One group of bars per row (a share from 0 to 1 per series), with a legend on top."""
     bar, gap = 7, 8
@@ -51,7 +58,9 @@ def share_bars(
         parts.append(_text(gx, height - 6, f"{step}%", size=9, anchor="middle", fill="#5b6875"))
     for n, (label, values) in enumerate(rows):
         gy = top + n * group_h
-        parts.append(_text(x0 - 6, gy + group_h / 2, label, size=10, anchor="end"))
+        parts.append(
+            _text(x0 - 6, gy + group_h / 2, _fit(label, label_width, 10), size=10, anchor="end")
+        )
         for k, value in enumerate(values):
             y = gy + k * bar
             if value is None:
@@ -68,7 +77,7 @@ def share_bars(
 
 
 def change_bars(
-    rows: list[tuple[str, float]], *, width: int = 680, label_width: int = 150, unit: str = "pp"
+    rows: list[tuple[str, float]], *, width: int = 680, label_width: int = 180, unit: str = "pp"
 ) -> str:
     """Diverging bars around zero: gains green to the right, losses red to the left."""
     bar, gap = 12, 5
@@ -97,22 +106,24 @@ def change_bars(
         )
     for n, (label, value) in enumerate(rows):
         y = top + n * (bar + gap)
-        parts.append(_text(label_width, y + bar - 2, label, size=10, anchor="end"))
+        parts.append(
+            _text(label_width, y + bar - 2, _fit(label, label_width, 10), size=10, anchor="end")
+        )
         w = abs(value) * scale
         x = x_mid if value >= 0 else x_mid - w
         colour = UP if value >= 0 else DOWN
         parts.append(
             f'<rect x="{x:.1f}" y="{y}" width="{max(w, 0.8):.1f}" height="{bar}" fill="{colour}"/>'
         )
-        tx = x_mid + w + 4 if value >= 0 else x_mid - w - 4
+        # the value sits on the other side of the zero line, clear of the bar and the labels
         parts.append(
             _text(
-                tx,
+                x_mid - 4 if value >= 0 else x_mid + 4,
                 y + bar - 2,
                 f"{value:+.1f}",
                 size=9,
-                anchor="start" if value >= 0 else "end",
-                fill="#1d2733",
+                anchor="end" if value >= 0 else "start",
+                fill=colour,
             )
         )
     parts.append("</svg>")

@@ -109,10 +109,10 @@ def test_catch_up_runs_each_missed_job_once(sqlite_app):
     with Session(get_engine(sqlite_app)) as session:
         session.add(
             JobRun(
-                    job="weekly_report",
-                    scheduled_for=at(2026, 11, 16, 7, 0).astimezone(UTC),
-                    outcome="ok",
-                )
+                job="weekly_report",
+                scheduled_for=at(2026, 11, 16, 7, 0).astimezone(UTC),
+                outcome="ok",
+            )
         )
         session.commit()
     clock = fixed(at(2026, 12, 9, 10, 0))  # a Wednesday: Mondays 23 Nov, 30 Nov, 7 Dec missed
@@ -129,9 +129,7 @@ def test_catch_up_runs_each_missed_job_once(sqlite_app):
         at(2026, 12, 7, 7, 0).astimezone(UTC),  # only the latest missed Monday, once
     ]
     (snapshot_run,) = runs(sqlite_app, "readiness_snapshot")
-    assert snapshot_run.scheduled_for.replace(tzinfo=UTC) == at(2026, 12, 9, 0, 30).astimezone(
-        UTC
-    )
+    assert snapshot_run.scheduled_for.replace(tzinfo=UTC) == at(2026, 12, 9, 0, 30).astimezone(UTC)
     with Session(get_engine(sqlite_app)) as session:
         assert session.exec(select(ReadinessSnapshot)).all()  # the city and its county
         (report,) = session.exec(select(Report)).all()

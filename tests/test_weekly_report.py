@@ -274,3 +274,13 @@ def test_generate_list_and_download_through_the_reports_page(sqlite_app):
     )
     assert clerk.get("/dashboard/reports/999.pdf").status_code == 404
     assert sqlite_app.test_client().get(f"/dashboard/reports/{row.id}.pdf").status_code == 302
+
+
+def test_charts_escape_and_shorten_labels():
+    from reports.charts import change_bars, share_bars
+
+    svg = share_bars([("<b>" + "长" * 40, [0.5, None, 1.0])], ["10", "30", "90"])
+    assert "&lt;b&gt;" in svg and "<b>" not in svg and "…" in svg
+    assert svg.count("<rect") == 3 + 2  # three legend keys, two bars (one share is missing)
+    down = change_bars([("A", -12.5), ("B", 3.0)])
+    assert 'fill="#c62828"' in down and 'fill="#2e7d32"' in down and "-12.5" in down
