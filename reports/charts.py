@@ -71,7 +71,8 @@ def share_bars(
             parts.append(
                 f'<rect x="{x0}" y="{y:.1f}" width="{w:.1f}" height="{bar - 1}" fill="{colour}"/>'
             )
-            parts.append(_text(x0 + w + 3, y + bar - 1, f"{value:.0%}", size=7, fill="#5b6875"))
+            if k == 0:  # the headline series carries its value (the tables carry all)
+                parts.append(_text(x0 + w + 3, y + bar - 1, f"{value:.0%}", size=7, fill="#5b6875"))
     parts.append("</svg>")
     return "".join(parts)
 

@@ -137,11 +137,28 @@ def render_html(session: Session, rep: WeeklyReport) -> str:
             names=names,
             limit=LIST_LIMIT,
             soonest=SOONEST_LOTS,
+            red_items=red_items_text(rep),
             share_class=share_class,
             order_status_label=lambda s: str(ORDER_STATUSES.get(s, s)),
             lang=REPORT_LOCALE,
             **charts(rep),
         )
+
+
+def red_items_text(rep: WeeklyReport):
+    """A depot's red items as one run of text (one text box per cell lays out far faster
+    than an inline box per item)."""
+    out = _("out")
+
+    def text(depot) -> str:
+        parts = []
+        for c in depot.covers:
+            name = rep.readiness.items[c.item_id].name(REPORT_LOCALE)
+            days = c.physical_days
+            parts.append(f"{name} ({out if c.physical <= 0 else f'{days:.1f}'})")
+        return "；".join(parts)
+
+    return text
 
 
 def _all_orders(rep: WeeklyReport):
