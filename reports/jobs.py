@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -140,20 +141,56 @@ def claim(engine, name: str, occurrence: datetime, trigger: str) -> JobRun | Non
     return run
 
 
+# a run still "running" after this long lost its process (killed, crashed, server stopped)
+STALE_AFTER = timedelta(hours=1)
+
+
+def reclaim_stale(engine, name: str, occurrence: datetime, now: datetime) -> JobRun | None:
+    """Take over an occurrence whose run was left "running" by a process that died: one
+    atomic UPDATE, so of several processes starting at once only one reclaims it."""
+    with Session(db.writer(engine), expire_on_commit=False) as session:
+        result = session.execute(
+            update(JobRun)
+            .where(
+                JobRun.job == name,
+                JobRun.scheduled_for == as_utc(occurrence),
+                JobRun.outcome == JobOutcome.RUNNING,
+                JobRun.started_at < as_utc(now) - STALE_AFTER,
+            )
+            .values(
+                started_at=utcnow(),
+                trigger="catch-up",
+                message="",
+                host=socket.gethostname()[:64],
+                pid=os.getpid(),
+            )
+        )
+        session.commit()
+        if result.rowcount != 1:
+            return None
+        return session.exec(
+            select(JobRun).where(JobRun.job == name, JobRun.scheduled_for == as_utc(occurrence))
+        ).one()
+
+
 def run_job(
     app: Flask, name: str, occurrence: datetime, *, trigger: str = "schedule"
 ) -> JobRun | None:
     """Run one occurrence of a job unless another process has claimed it; log its outcome."""
+    run = claim(db.get_engine(app), name, occurrence, trigger)
+    return None if run is None else execute(app, run)
+
+
+def execute(app: Flask, run: JobRun) -> JobRun:
+    """Run a claimed occurrence and record how it ended."""
     engine = db.get_engine(app)
-    run = claim(engine, name, occurrence, trigger)
-    if run is None:
-        return None
+    name, occurrence = run.job, run.scheduled_for
     spec = spec_of(name)
     token = current_source.set("job")
     try:
         with app.app_context():
             with db.session_scope(engine) as session:
-                message = spec.run(session, occurrence)
+                message = spec.run(session, as_utc(occurrence))
         outcome = JobOutcome.OK
     except Skipped as exc:
         outcome, message = JobOutcome.SKIPPED, str(exc)

@@ -16,7 +16,15 @@ from flask import Flask
 
 import db
 from errors import StartupError
-from reports.jobs import JOBS, has_run, latest_occurrence, parse_schedule, run_job
+from reports.jobs import (
+    JOBS,
+    execute,
+    has_run,
+    latest_occurrence,
+    parse_schedule,
+    reclaim_stale,
+    run_job,
+)
 from timeutil import SHANGHAI, utcnow
 
 logger = logging.getLogger(__name__)
@@ -49,14 +57,22 @@ class JobScheduler:
         return run_job(self.app, name, occurrence, trigger=trigger)
 
     def catch_up(self) -> list:
-        """Run, once, every job whose latest occurrence before now has no run."""
+        """Run, once, every job whose latest occurrence before now has no run (or a run
+        that its process never finished)."""
         done = []
         engine = db.get_engine(self.app)
         for name in self.triggers:
             occurrence = self.occurrence(name)
-            if occurrence is not None and not has_run(engine, name, occurrence):
+            if occurrence is None:
+                continue
+            if not has_run(engine, name, occurrence):
                 logger.info("Catching up %s missed at %s", name, occurrence)
-                done.append(run_job(self.app, name, occurrence, trigger="catch-up"))
+                run = run_job(self.app, name, occurrence, trigger="catch-up")
+            else:  # left "running" by a process that stopped: run it again, once
+                stale = reclaim_stale(engine, name, occurrence, self.clock())
+                run = execute(self.app, stale) if stale is not None else None
+            if run is not None:
+                done.append(run)
         return done
 
     def start(self) -> None:

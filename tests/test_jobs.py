@@ -2,7 +2,7 @@
 downtime, outcomes in the database and on the administrator's page."""
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -173,3 +173,39 @@ def test_administrator_sees_job_runs(sqlite_app):
     assert "mon 07:00" in html  # the weekly report's schedule
     filtered = client.get("/admin/jobs?job=alert_scan").get_data(as_text=True)
     assert "暂无运行记录" in filtered
+
+
+def test_catch_up_reruns_a_run_its_process_never_finished(sqlite_app):
+    seed(sqlite_app)
+    now = at(2026, 11, 25, 10, 0)
+    snapshot_due = at(2026, 11, 25, 0, 30).astimezone(UTC)
+    scan_due = at(2026, 11, 25, 6, 0).astimezone(UTC)
+    with Session(get_engine(sqlite_app)) as session:
+        # the snapshot's process died hours ago; the alert scan started a minute ago elsewhere
+        session.add(
+            JobRun(
+                job="readiness_snapshot",
+                scheduled_for=snapshot_due,
+                started_at=snapshot_due,
+                host="gone",
+                pid=1,
+            )
+        )
+        session.add(
+            JobRun(
+                job="alert_scan",
+                scheduled_for=scan_due,
+                started_at=now.astimezone(UTC) - timedelta(minutes=1),
+                pid=2,
+            )
+        )
+        session.commit()
+    done = JobScheduler(sqlite_app, clock=fixed(now)).catch_up()
+    assert sorted((r.job, r.outcome, r.trigger) for r in done) == [
+        ("readiness_snapshot", "ok", "catch-up"),
+        ("weekly_report", "ok", "catch-up"),
+    ]
+    (snapshot,) = runs(sqlite_app, "readiness_snapshot")
+    assert snapshot.outcome == "ok" and snapshot.host != "gone"
+    (scan,) = runs(sqlite_app, "alert_scan")
+    assert scan.outcome == "running" and scan.pid == 2  # still in its own process's hands
