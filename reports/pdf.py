@@ -138,6 +138,7 @@ def render_html(session: Session, rep: WeeklyReport) -> str:
             limit=LIST_LIMIT,
             soonest=SOONEST_LOTS,
             red_items=red_items_text(rep),
+            footer_note=f"{_('Generated at')} {rep.generated_local:%Y-%m-%d %H:%M}",
             share_class=share_class,
             order_status_label=lambda s: str(ORDER_STATUSES.get(s, s)),
             lang=REPORT_LOCALE,
