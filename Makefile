@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install system translations migrate seed bench bench-optimizer lint clean-db
+.PHONY: run test install system translations migrate seed bench bench-optimizer bench-report lint clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ test: translations
 bench: translations
 	$(BIN)/python bench/readiness_bench.py
 	$(BIN)/python bench/optimizer_bench.py
+	$(BIN)/python bench/report_bench.py
+
+bench-report: translations
+	$(BIN)/python bench/report_bench.py
 
 bench-optimizer: install
 	$(BIN)/python bench/optimizer_bench.py

@@ -44,6 +44,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_actor(app)
     register_security_headers(app)
     register_cli(app)
+    for noisy in ("weasyprint", "fontTools", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     return app
 
 
@@ -157,6 +159,8 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(verify_ledger_command)
     backup.register(app)
+    app.cli.add_command(report_group)
+    app.cli.add_command(jobs_group)
 
 
 @click.group("db")
@@ -194,6 +198,9 @@ def serve_command(host: str, port: int, threads: int) -> None:
 
     app = current_app._get_current_object()
     startup_checks(app)
+    from reports.scheduler import start_scheduler
+
+    start_scheduler(app)
     click.echo(f"Serving on http://{host}:{port}")
     run_simple(host, port, app, threaded=threads > 1, use_reloader=False)
 
@@ -214,6 +221,74 @@ def verify_ledger_command() -> None:
         )
     click.echo(f"{len(differences)} difference(s)")
     if differences:
+        raise SystemExit(1)
+
+
+@click.group("report")
+def report_group() -> None:
+    """Readiness reports."""
+
+
+def _fail(message: str, code: int = 2):
+    click.echo(f"Error: {message}", err=True)
+    raise SystemExit(code)
+
+
+@report_group.command("weekly")
+@with_appcontext
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="PDF file")
+@click.option("--county", default=None, help="a county code (default: the whole city)")
+@click.option("--week", default=None, help="YYYY-Www (default: the last complete week)")
+@click.option("--archive", is_flag=True, help="also store the report in the archive")
+def report_weekly_command(out: str, county: str | None, week: str | None, archive: bool) -> None:
+    """Generate the weekly readiness report as a PDF file."""
+    from sqlmodel import Session
+
+    from errors import ValidationError
+    from reports.archive import parse_request, render_weekly, store
+
+    engine = db.get_engine()
+    with Session(engine) as session:
+        try:
+            iso_week, county_code = parse_request(session, week, county)
+        except ValidationError as exc:
+            _fail("; ".join(str(m) for m in exc.fields.values()) or exc.message)
+        generated = render_weekly(session, iso_week, county=county_code)
+    try:
+        with open(out, "wb") as fh:
+            fh.write(generated.rendered.pdf)
+    except OSError as exc:
+        _fail(f"cannot write {out}: {exc.strerror}", 1)
+    if archive:
+        with db.session_scope(engine) as session:
+            row = store(session, generated, user_id=None, source="cli")
+        click.echo(f"archived as report #{row.id}")
+    click.echo(
+        f"{out}: {generated.report.scope_name} {iso_week.label}, "
+        f"{generated.rendered.pages} pages, {len(generated.rendered.pdf):,} bytes"
+    )
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """Scheduled jobs."""
+
+
+@jobs_group.command("run")
+@with_appcontext
+@click.argument("name")
+def jobs_run_command(name: str) -> None:
+    """Run a scheduled job now (logged as a manual run)."""
+    from flask import current_app
+
+    from reports.jobs import JOB_NAMES, run_job
+    from timeutil import utcnow
+
+    if name not in JOB_NAMES:
+        _fail(f"no job {name!r}; jobs: {', '.join(JOB_NAMES)}")
+    run = run_job(current_app._get_current_object(), name, utcnow(), trigger="manual")
+    click.echo(f"{name}: {run.outcome} {run.message}")
+    if run.outcome == "failed":
         raise SystemExit(1)
 
 

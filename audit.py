@@ -26,7 +26,8 @@ logger = logging.getLogger(__name__)
 current_actor: ContextVar[int | None] = ContextVar("current_actor", default=None)
 current_source: ContextVar[str] = ContextVar("current_source", default="system")
 
-NOT_AUDITED = {"audit_entry", "movement", "balance"}
+# job runs are their own log; snapshots are figures derived from the balances
+NOT_AUDITED = {"audit_entry", "movement", "balance", "job_run", "readiness_snapshot"}
 SECRET_COLUMNS = {"password_hash", "token_hash"}
 
 
@@ -55,6 +56,8 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
+    if isinstance(value, bytes):  # an archived PDF: its size, not its content
+        return f"<{len(value)} bytes>"
     return value
 
 

@@ -25,6 +25,13 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = ("zh_CN", "en")
 
+    # scheduled jobs run in web servers (flask serve, gunicorn via wsgi.py), never in tests or
+    # CLI commands; times are Asia/Shanghai: "mon 07:00" weekly, "00:30" daily
+    SCHEDULER_ENABLED = os.environ.get("SCHEDULER_ENABLED", "1") not in ("0", "false", "no")
+    WEEKLY_REPORT_CRON = os.environ.get("WEEKLY_REPORT_CRON", "mon 07:00")
+    SNAPSHOT_CRON = os.environ.get("SNAPSHOT_CRON", "00:30")
+    ALERT_SCAN_CRON = os.environ.get("ALERT_SCAN_CRON", "06:00")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None

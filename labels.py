@@ -62,6 +62,22 @@ ALERTS = {
     "expiring": _l("Expiring"),
     "above_norm": _l("Use above the norm"),
 }
+JOBS = {
+    "weekly_report": _l("Weekly report"),
+    "readiness_snapshot": _l("Readiness snapshot"),
+    "alert_scan": _l("Alert scan"),
+}
+OUTCOMES = {
+    "running": _l("Running"),
+    "ok": _l("Done"),
+    "failed": _l("Failed"),
+    "skipped": _l("Skipped"),
+}
+TRIGGERS = {
+    "schedule": _l("On schedule"),
+    "catch-up": _l("Catch-up after downtime"),
+    "manual": _l("Started by hand"),
+}
 
 
 def datetime_local(value: datetime | None) -> str:
@@ -81,6 +97,9 @@ def init_app(app: Flask) -> None:
         reason_label=lambda code: str(REASONS.get(code, code)),
         status_label=lambda code: str(STATUSES.get(code, code)),
         alert_label=lambda code: str(ALERTS.get(code, code)),
+        job_label=lambda code: str(JOBS.get(code, code)),
+        outcome_label=lambda code: str(OUTCOMES.get(code, code)),
+        trigger_label=lambda code: str(TRIGGERS.get(code, code)),
         now_local=lambda: datetime_local(utcnow()),
     )
     app.jinja_env.filters["datetime_local"] = datetime_local

@@ -2,8 +2,12 @@
 
 from app import create_app, startup_checks
 from db import get_engine
+from reports.scheduler import start_scheduler
 
 app = create_app()
 startup_checks(app)
 # with `gunicorn --preload` workers fork from this process: they must not share its connections
 get_engine(app).dispose()
+# every worker runs a scheduler (with --preload, the master alone); each job occurrence is
+# claimed by one of them only
+start_scheduler(app)

@@ -359,3 +359,31 @@ def audit_log():
         table=table,
         user_id=user_id,
     )
+
+
+@bp.route("/jobs")
+def job_runs():
+    """The scheduled jobs, their schedules, and every run with its outcome, newest first."""
+    from flask import current_app
+
+    from reports.jobs import JOB_NAMES, JOBS, parse_schedule, recent_runs
+    from timeutil import utcnow
+
+    job = request.args.get("job")
+    job = job if job in JOB_NAMES else None
+    now = utcnow()
+    schedules = []
+    for spec in JOBS:
+        text = current_app.config[spec.config_key]
+        try:
+            next_at = parse_schedule(text).get_next_fire_time(None, now)
+        except ValueError:
+            next_at = None
+        schedules.append((spec.name, spec.config_key, text, next_at))
+    return render_template(
+        "admin/jobs.html",
+        runs=recent_runs(get_session(), job=job, limit=200),
+        schedules=schedules,
+        job=job,
+        enabled=current_app.config.get("SCHEDULER_ENABLED"),
+    )

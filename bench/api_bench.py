@@ -281,7 +281,7 @@ def run(backend: str, args) -> list[dict]:
         url = f"{PG}?options=-csearch_path%3D{schema}&application_name={app_name}"
     tokens = prepare(url)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "APP_ENV": "development"}
+    env = {**os.environ, "DATABASE_URL": url, "APP_ENV": "development", "SCHEDULER_ENABLED": "0"}
     command = [
         str(VENV / "gunicorn"),
         "-w",

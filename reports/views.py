@@ -1,17 +1,28 @@
 """The readiness dashboard: matrix, map, red list, drill-down to county and depot; alerts."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import Session, select
 
-from db import get_session
-from errors import DomainError
+from accounts.models import User
+from db import get_engine, get_session
+from errors import DomainError, ValidationError
 from i18n import current_language
 from inventory.models import AlertKind, Facility, Item, Lot
 from inventory.services import alerts as alert_service
 from inventory.services.readiness import Status
-from reports import dashboard
+from reports import archive, dashboard
+from reports.weeks import last_complete_week
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
@@ -118,3 +129,71 @@ def acknowledge(alert_id: int):
     else:
         flash(_("Alert acknowledged."), "success")
     return redirect(request.form.get("next") or url_for("reports.alerts"))
+
+
+def _archive_page(form: dict, errors: dict, status: int = 200):
+    session = get_session()
+    reports = archive.list_reports(session)
+    users = {
+        u.id: u
+        for u in session.exec(select(User).where(User.id.in_({r.generated_by_id for r in reports})))
+    }
+    return (
+        render_template(
+            "reports/archive.html",
+            reports=reports,
+            users=users,
+            counties=dashboard.county_names(session),
+            can_generate=archive.can_generate(current_user),
+            form=form,
+            errors=errors,
+        ),
+        status,
+    )
+
+
+@bp.route("/reports")
+@login_required
+def reports():
+    """The archive of weekly reports, newest first; a form to generate one now."""
+    return _archive_page({"week": last_complete_week().label, "county": ""}, {})
+
+
+@bp.route("/reports", methods=["POST"])
+@login_required
+def generate_report():
+    """Generate a report now (dispatchers and administrators) and add it to the archive."""
+    if not archive.can_generate(current_user):
+        abort(403)
+    form = {"week": request.form.get("week", ""), "county": request.form.get("county", "")}
+    # read and draw on a session of its own: no write lock is held while the PDF renders
+    with Session(get_engine()) as reader:
+        try:
+            week, county = archive.parse_request(reader, form["week"], form["county"])
+        except ValidationError as exc:
+            reader.rollback()
+            return _archive_page(form, exc.fields, 422)
+        generated = archive.generate_for(reader, current_user, week, county)
+    session = get_session()
+    row = archive.store(session, generated, user_id=current_user.id, source="web")
+    session.commit()
+    flash(
+        _("Report for %(week)s generated (%(pages)d pages).", week=row.iso_week, pages=row.pages),
+        "success",
+    )
+    return redirect(url_for("reports.reports"), 303)
+
+
+@bp.route("/reports/<int:report_id>.pdf")
+@login_required
+def download_report(report_id: int):
+    """An archived report's PDF (every signed-in user may read the archive)."""
+    row = archive.get_report(get_session(), report_id) or abort(404)
+    return Response(
+        row.pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{row.filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )

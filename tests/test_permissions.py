@@ -11,6 +11,7 @@ from sqlmodel import Session
 from accounts.tokens import issue_token
 from db import get_engine
 from inventory.services import catalog
+from reports.models import Report
 from tests.factories import make_item, make_network, make_user, receive
 
 ROLES = ("anonymous", "clerk_own", "clerk_other", "dispatcher", "viewer", "admin")
@@ -63,6 +64,8 @@ PAGES = {
     "reports.county": ("/dashboard/county/330602", ALL),
     "reports.facility": ("/dashboard/facility/{A}", ALL),
     "reports.alerts": ("/dashboard/alerts", ALL),
+    "reports.reports": ("/dashboard/reports", ALL),
+    "reports.download_report": ("/dashboard/reports/{report}.pdf", ALL),
     "accounts.password": ("/auth/password", ALL),
     "accounts.tokens": ("/auth/tokens", ALL),
     "admin.index": ("/admin/", ADMIN_ONLY),
@@ -95,6 +98,7 @@ PAGES = {
         "/surge/orders/{order}/receive",
         dict.fromkeys(ROLES[1:], FORBIDDEN),
     ),
+    "admin.job_runs": ("/admin/jobs", ADMIN_ONLY),
 }
 # the surge response's actions: POST only, the dispatcher's (test_only_dispatchers_act)
 SURGE_POSTS = {
@@ -119,6 +123,7 @@ NOT_GET_PAGES = {
     "accounts.revoke",
     "reports.acknowledge",
     *(f"dispatch.{name}" for name in SURGE_POSTS),
+    "reports.generate_report",
 }
 
 
@@ -152,6 +157,9 @@ def world(tmp_path_factory):
         for u in users:
             tokens[u.username] = issue_token(session, u, "matrix")[1]
         tokens["bad_token"] = "rsv_" + "x" * 43
+        # an archived report (its content does not matter to who may read it)
+        report = Report(scope="city", iso_week="2026-W47", filename="r.pdf", pdf=b"%PDF-1.7")
+        session.add(report)
         session.commit()
         ids = {
             "A": f["A"].id,
@@ -159,6 +167,7 @@ def world(tmp_path_factory):
             "movement": movement.id,
             "user": user.id,
             "api_movement": api_movement.id,
+            "report": report.id,
         }
         ids.update(_surge_world(session, f, item, dispatcher))
     app.config["MATRIX_TOKENS"] = tokens
@@ -383,3 +392,10 @@ def test_a_clerk_cannot_post_for_another_depot_by_form_or_api(world):
         from inventory.models import Lot
 
         assert session.exec(select(Lot).where(Lot.lot_no.in_(["X", "OTHER"]))).all() == []
+
+
+@pytest.mark.parametrize("role", ["clerk_own", "viewer"])
+def test_only_dispatchers_and_administrators_may_generate_reports(world, role):
+    app, _ids = world
+    response = _client(app, role).post("/dashboard/reports", data={"week": "2026-W47"})
+    assert response.status_code == 403

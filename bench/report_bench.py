@@ -1,0 +1,143 @@
+"""Weekly report: time and peak memory to build and render the PDF, for the demo city and for a
+province-size network (~1,400 depots, the readiness benchmark's generator).
+
+Each render runs in its own process, so its peak RSS is its own; the database is prepared
+first (the demo city seeded through the services, the province bulk-loaded).
+
+    .venv/bin/python bench/report_bench.py [--only demo|province] [--days 35]
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def render(url: str, county: str | None) -> dict:
+    """In this process: build and render one report; time it and read the peak RSS."""
+    from sqlmodel import Session
+
+    from app import create_app
+    from db import get_engine
+    from reports.archive import render_weekly
+    from reports.weeks import last_complete_week
+
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with app.app_context(), Session(get_engine(app)) as session:
+        # cold: the first report of a process (imports WeasyPrint, loads the fonts) ...
+        t0, c0 = time.perf_counter(), time.process_time()
+        generated = render_weekly(session, last_complete_week(), county=county)
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        # ... warm: the next one in the same process
+        t0, c0 = time.perf_counter(), time.process_time()
+        render_weekly(session, last_complete_week(), county=county)
+        warm, warm_cpu = time.perf_counter() - t0, time.process_time() - c0
+    rep = generated.report
+    return {
+        "seconds": round(seconds, 2),
+        "cpu": round(cpu, 2),
+        "warm": round(warm, 2),
+        "warm_cpu": round(warm_cpu, 2),
+        "pages": generated.rendered.pages,
+        "bytes": len(generated.rendered.pdf),
+        "depots": len(rep.readiness.facilities),
+        "pairs": len(rep.readiness.table),
+        "red": len(rep.red_list),
+        "expiring": len(rep.expiring),
+        "rss_before_mb": round(before),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def run_child(url: str, county: str | None = None) -> dict:
+    args = [sys.executable, __file__, "--render", url]
+    if county:
+        args += ["--county", county]
+    out = subprocess.run(args, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def prepare_demo(tmp: str) -> str:
+    from app import create_app
+    from db import get_engine, session_scope
+    from schema import upgrade
+    from seed.demo import load_demo_city
+
+    url = f"sqlite:///{tmp}/demo.sqlite3"
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    upgrade(get_engine(app))
+    t0 = time.perf_counter()
+    with app.app_context(), session_scope(get_engine(app)) as session:
+        load_demo_city(session)
+    print(f"[demo] seeded the demo city in {time.perf_counter() - t0:.1f} s")
+    get_engine(app).dispose()
+    return url
+
+
+def prepare_province(tmp: str, days: int) -> str:
+    from app import create_app
+    from bench.readiness_bench import build_network, generate, load
+    from db import get_engine
+    from schema import upgrade
+
+    rng = random.Random(7)
+    regions, facilities, items = build_network(rng, 40)
+    lots, movements, balances, norms = generate(rng, facilities, items, days, date.today())
+    url = f"sqlite:///{tmp}/province.sqlite3"
+    app = create_app({"DATABASE_URL": url, "TESTING": True})
+    engine = get_engine(app)
+    upgrade(engine)
+    t0 = time.perf_counter()
+    load(engine, regions, facilities, items, lots, movements, balances, norms)
+    print(
+        f"[province] loaded {len(facilities):,} depots, {len(balances):,} balances, "
+        f"{len(movements):,} ledger rows in {time.perf_counter() - t0:.1f} s"
+    )
+    engine.dispose()
+    return url
+
+
+def show(name: str, r: dict) -> None:
+    print(
+        f"[{name}] first in its process {r['seconds']:.2f} s ({r['cpu']:.2f} s CPU), "
+        f"next {r['warm']:.2f} s ({r['warm_cpu']:.2f} s CPU), peak RSS {r['peak_rss_mb']} MB "
+        f"(after imports {r['rss_before_mb']} MB): {r['pages']} pages, {r['bytes']:,} bytes; "
+        f"{r['depots']:,} depots, {r['pairs']:,} depot-items, {r['red']:,} red, "
+        f"{r['expiring']:,} lots expiring within 90 days"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--render", help=argparse.SUPPRESS)
+    parser.add_argument("--county", help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=("demo", "province"))
+    parser.add_argument("--days", type=int, default=35, help="ledger history of the province")
+    args = parser.parse_args()
+    if args.render:
+        print(json.dumps(render(args.render, args.county)))
+        return
+    os.environ.setdefault("SCHEDULER_ENABLED", "0")
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.only in (None, "demo"):
+            url = prepare_demo(tmp)
+            show("demo city report", run_child(url))
+            show("demo county report (新昌县)", run_child(url, "330624"))
+        if args.only in (None, "province"):
+            url = prepare_province(tmp, args.days)
+            show("province report", run_child(url))
+
+
+if __name__ == "__main__":
+    main()
