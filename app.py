@@ -44,8 +44,6 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_actor(app)
     register_security_headers(app)
     register_cli(app)
-    for noisy in ("weasyprint", "fontTools", "apscheduler.executors.default"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     return app
 
 

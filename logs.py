@@ -101,7 +101,9 @@ def configure(fmt: str, level: int = logging.INFO) -> None:
     handler._reserves = True
     root.addHandler(handler)
     root.setLevel(level)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # libraries that narrate their work at INFO (WeasyPrint even at import, parsing CSS)
+    for noisy in ("alembic", "weasyprint", "fontTools", "apscheduler.executors.default"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def init_app(app: Flask) -> None:
