@@ -102,3 +102,16 @@ def test_rotation_advice_uses_lots_first_expiry_first(session):
     # A: 100 usable in 10 days, 80 on hand: nothing at risk;
     # B: 200 usable by day 20 minus 80 taken by A = 120 of 150: 30 at risk
     assert advice == {"B": 30}
+
+
+def test_burn_rate_days_are_shanghai_days_on_every_engine(session, depot):
+    # 04:30 on the 24th in Shanghai is 20:30 on the 23rd in UTC: an issue of the 24th
+    a, item = depot
+    early = datetime.combine(TODAY + timedelta(days=1), time(4, 30), SHANGHAI)
+    movements.issue(
+        session, None, facility_id=a.id, item_id=item.id, quantity=70, occurred_at=early
+    )
+    assert (a.id, item.id) not in burn_rates(session, today=TODAY) or (
+        burn_rates(session, today=TODAY)[(a.id, item.id)].per_day[7] == 0
+    )
+    assert burn_rates(session, today=TODAY + timedelta(days=1))[(a.id, item.id)].per_day[7] == 10

@@ -1,7 +1,7 @@
 """Actual use: average daily issues over recent windows, compared with the full-load norm."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import case, func
 from sqlmodel import Session, select
@@ -43,7 +43,8 @@ class BurnRate:
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, SHANGHAI)
+    # in UTC, as stored: SQLite compares the text of a datetime and ignores its offset
+    return datetime.combine(day, time.min, SHANGHAI).astimezone(UTC)
 
 
 def burn_rates(
