@@ -2,6 +2,7 @@
 
 import os
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,23 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 # the production argon2 cost makes every test login take ~100 ms; tests use the cheapest
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+def pytest_configure(config):
+    # one screenshot folder per run for the browser journeys (tests/e2e); set here, in the
+    # controlling process, so that xdist workers inherit it
+    if "E2E_ARTIFACTS_DIR" not in os.environ:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        root = Path(__file__).resolve().parents[1]
+        os.environ["E2E_ARTIFACTS_DIR"] = str(root / "test-artifacts" / "e2e" / stamp)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    folder = Path(os.environ["E2E_ARTIFACTS_DIR"])
+    if folder.is_dir():
+        shots = len(list(folder.rglob("*.png")))
+        terminalreporter.write_sep("-", "browser journeys")
+        terminalreporter.write_line(f"{shots} screenshots of the journeys' steps in {folder}")
 
 
 def pytest_collection_modifyitems(config, items):
