@@ -1,12 +1,13 @@
 """The alert scan opens, refreshes and resolves alerts; who may acknowledge them."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from errors import Forbidden
 from inventory.services import alerts, catalog, movements
 from tests.factories import make_item, make_network, make_user, receive
+from timeutil import SHANGHAI
 
 TODAY = date(2026, 11, 23)
 
@@ -43,7 +44,11 @@ def test_alert_resolves_when_the_condition_clears_and_reopens(session, world):
     alerts.scan(session, today=TODAY)
     receive(session, f["B"], item, 500, lot_no="FRESH", expiry=date(2030, 1, 1))
     assert alerts.scan(session, today=TODAY)["resolved"] == 1
-    movements.issue(session, None, facility_id=f["B"].id, item_id=item.id, quantity=500)
+    # at noon on TODAY in Shanghai: "now" may already be tomorrow there
+    noon = datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=SHANGHAI)
+    movements.issue(
+        session, None, facility_id=f["B"].id, item_id=item.id, quantity=500, occurred_at=noon
+    )
     # the stock-out comes back, and 500 issued in a day runs far above the norm of 10
     assert alerts.scan(session, today=TODAY)["opened"] == 2
     kinds = {a.kind for a in alerts.open_alerts(session, users["b"])}

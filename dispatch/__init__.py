@@ -1,0 +1,1 @@
+"""Surge response: scenarios, plans from the optimizer, allocation orders and support requests."""

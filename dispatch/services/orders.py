@@ -1,0 +1,600 @@
+"""Allocation orders (调拨令): issued from a plan, approved, dispatched, received, closed.
+
+Stock rules:
+- Approval reserves the ordered units at the sender, lot by lot, first expiry first
+  (Balance.reserved), under the balance row locks; two approvals, or an approval and a clerk's
+  issue, can never promise the same units: the second finds them reserved.
+- Dispatch releases the order's reservations and posts transfer_out rows for the lots the
+  sending clerk picked: the units leave the sender's ledger and are in transit.
+- Receipt posts transfer_in rows (same lots) for what arrived in good condition; what is
+  short or damaged is recorded on the order as a discrepancy.
+So at every step: stock on hand + in transit + discrepancies = what there was at the start.
+- Cancel (before dispatch) releases what the order reserved.
+Every transition locks the order row, checks the status it starts from, and records who and
+when.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlmodel import Session, select
+
+from accounts.models import Role, User
+from accounts.services import facility_ids_of
+from dispatch.models import (
+    AllocationOrder,
+    AllocationOrderLine,
+    AllocationOrderLot,
+    OrderStatus,
+    Plan,
+    PlanStatus,
+    PlanTransfer,
+)
+from dispatch.services.access import may_read_order, require_clerk_of, require_dispatcher
+from errors import Conflict, Forbidden, NotFound, ValidationError
+from inventory.models import Facility, Item, Lot, MovementKind, ReserveForm
+from inventory.services import ledger
+from inventory.services.ledger import Posting
+from inventory.services.movements import lots_on_hand
+from timeutil import SHANGHAI, local_today, utcnow
+
+OPEN = (OrderStatus.DRAFT, OrderStatus.APPROVED, OrderStatus.DISPATCHED, OrderStatus.RECEIVED)
+MAX_NOTE = 300
+
+
+def _number(order: AllocationOrder) -> str:
+    year = (order.issued_at or utcnow()).astimezone(SHANGHAI).year
+    return f"DB{year}-{order.id:05d}"
+
+
+def _new_order(session: Session, actor: User | None, from_id: int, to_id: int, **kw):
+    order = AllocationOrder(
+        number=f"tmp-{uuid.uuid4().hex[:24]}",
+        from_facility_id=from_id,
+        to_facility_id=to_id,
+        issued_by_id=actor.id if actor else None,
+        **kw,
+    )
+    session.add(order)
+    session.flush()
+    order.number = _number(order)
+    session.add(order)
+    return order
+
+
+def issue_plan(session: Session, actor: User | None, plan_id: int) -> list[AllocationOrder]:
+    """One draft order per (sender, receiver) of the plan's lines; the plan is then frozen."""
+    require_dispatcher(actor)
+    plan = session.exec(
+        select(Plan)
+        .where(Plan.id == plan_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if plan is None:
+        raise NotFound(_("No such plan."))
+    if plan.status != PlanStatus.PROPOSED:
+        raise Conflict(_("This plan has already been issued or discarded."))
+    lines = session.exec(
+        select(PlanTransfer)
+        .where(PlanTransfer.plan_id == plan.id, PlanTransfer.quantity > 0)
+        .order_by(PlanTransfer.from_facility_id, PlanTransfer.to_facility_id, PlanTransfer.item_id)
+    ).all()
+    if not lines:
+        raise Conflict(_("The plan has no lines to issue."))
+    grouped: dict[tuple[int, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for t in lines:
+        grouped[(t.from_facility_id, t.to_facility_id)][t.item_id] += t.quantity
+    orders = []
+    for (from_id, to_id), items in grouped.items():
+        order = _new_order(session, actor, from_id, to_id, plan_id=plan.id)
+        for item_id, quantity in sorted(items.items()):
+            session.add(AllocationOrderLine(order_id=order.id, item_id=item_id, quantity=quantity))
+        orders.append(order)
+    plan.status = PlanStatus.ISSUED
+    plan.issued_at = utcnow()
+    plan.issued_by_id = actor.id if actor else None
+    session.add(plan)
+    session.flush()
+    return orders
+
+
+def create_order(
+    session: Session,
+    actor: User | None,
+    *,
+    from_facility_id: int,
+    to_facility_id: int,
+    lines: list[tuple[int, int]],
+    note: str = "",
+) -> AllocationOrder:
+    """A draft order written by hand (outside a plan)."""
+    require_dispatcher(actor)
+    errors = {}
+    if session.get(Facility, from_facility_id) is None:
+        errors["from_facility_id"] = _("Unknown depot.")
+    if session.get(Facility, to_facility_id) is None:
+        errors["to_facility_id"] = _("Unknown depot.")
+    if from_facility_id == to_facility_id:
+        errors["to_facility_id"] = _("A transfer goes to another depot.")
+    if not lines:
+        errors["lines"] = _("Add at least one item.")
+    seen = set()
+    for item_id, quantity in lines:
+        if session.get(Item, item_id) is None or item_id in seen:
+            errors["lines"] = _("Each item once, and only known items.")
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
+            errors["lines"] = _("The quantity must be a positive whole number.")
+        seen.add(item_id)
+    if len(note) > MAX_NOTE:
+        errors["note"] = _("At most %(n)s characters.", n=MAX_NOTE)
+    if errors:
+        raise ValidationError(next(iter(errors.values())), fields=errors)
+    order = _new_order(session, actor, from_facility_id, to_facility_id, note=note.strip())
+    for item_id, quantity in lines:
+        session.add(AllocationOrderLine(order_id=order.id, item_id=item_id, quantity=quantity))
+    session.flush()
+    return order
+
+
+def lock_order(session: Session, order_id: int) -> AllocationOrder:
+    """The order row, locked until commit, read fresh."""
+    order = session.exec(
+        select(AllocationOrder)
+        .where(AllocationOrder.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if order is None:
+        raise NotFound(_("No such order."))
+    return order
+
+
+def lines_of(session: Session, order_id: int) -> list[AllocationOrderLine]:
+    return list(
+        session.exec(
+            select(AllocationOrderLine)
+            .where(AllocationOrderLine.order_id == order_id)
+            .order_by(AllocationOrderLine.id)
+            .execution_options(populate_existing=True)
+        ).all()
+    )
+
+
+def lots_of(session: Session, line_ids: list[int]) -> list[AllocationOrderLot]:
+    if not line_ids:
+        return []
+    return list(
+        session.exec(
+            select(AllocationOrderLot)
+            .where(AllocationOrderLot.line_id.in_(line_ids))
+            .order_by(AllocationOrderLot.line_id, AllocationOrderLot.id)
+            .execution_options(populate_existing=True)
+        ).all()
+    )
+
+
+def _expect(order: AllocationOrder, *statuses: str) -> None:
+    if order.status not in statuses:
+        messages = {
+            OrderStatus.DRAFT: _("Order %(number)s is a draft: it has not been approved yet."),
+            OrderStatus.APPROVED: _("Order %(number)s is approved and not yet dispatched."),
+            OrderStatus.DISPATCHED: _("Order %(number)s has been dispatched already."),
+            OrderStatus.RECEIVED: _("Order %(number)s has been received already."),
+            OrderStatus.CLOSED: _("Order %(number)s is closed."),
+            OrderStatus.CANCELLED: _("Order %(number)s was cancelled."),
+        }
+        raise Conflict(messages[order.status] % {"number": order.number}, field="status")
+
+
+def _reserve(session: Session, facility_id: int, item_id: int, lot_id: int, qty: int) -> None:
+    balance = ledger.lock_balance(session, facility_id, item_id, lot_id, ReserveForm.PHYSICAL)
+    if balance.quantity - balance.reserved < qty:
+        raise Conflict(_("Stock changed while reserving; please try again."))
+    balance.reserved += qty
+    session.add(balance)
+    session.flush()
+
+
+def _release(session: Session, facility_id: int, item_id: int, lot_id: int, qty: int) -> None:
+    balance = ledger.lock_balance(session, facility_id, item_id, lot_id, ReserveForm.PHYSICAL)
+    balance.reserved = max(0, balance.reserved - qty)
+    session.add(balance)
+    session.flush()
+
+
+def approve(
+    session: Session, actor: User | None, order_id: int, *, today: date | None = None
+) -> AllocationOrder:
+    """Approve a draft: reserve every line at the sender, first expiry first, or refuse."""
+    require_dispatcher(actor)
+    order = lock_order(session, order_id)
+    _expect(order, OrderStatus.DRAFT)
+    today = today or local_today()
+    for line in lines_of(session, order.id):
+        left = line.quantity
+        picks = []
+        for lot, _balance in lots_on_hand(session, order.from_facility_id, line.item_id):
+            if lot.is_expired(today):
+                continue
+            # lock the row and read it fresh: another approval may have reserved it just now
+            fresh = ledger.lock_balance(
+                session, order.from_facility_id, line.item_id, lot.id, ReserveForm.PHYSICAL
+            )
+            take = min(left, fresh.quantity - fresh.reserved)
+            if take > 0:
+                picks.append((lot, take))
+                left -= take
+            if left == 0:
+                break
+        if left > 0:
+            item = session.get(Item, line.item_id)
+            raise Conflict(
+                _(
+                    "Not enough usable stock of %(item)s at the sender: %(available)s "
+                    "available, %(wanted)s ordered.",
+                    item=item.name_zh,
+                    available=line.quantity - left,
+                    wanted=line.quantity,
+                ),
+                field="quantity",
+            )
+        for lot, take in picks:
+            _reserve(session, order.from_facility_id, line.item_id, lot.id, take)
+            session.add(AllocationOrderLot(line_id=line.id, lot_id=lot.id, reserved=take))
+    order.status = OrderStatus.APPROVED
+    order.approved_at = utcnow()
+    order.approved_by_id = actor.id if actor else None
+    session.add(order)
+    session.flush()
+    return order
+
+
+def _release_all(session: Session, order: AllocationOrder, lines, lots) -> None:
+    item_of = {line.id: line.item_id for line in lines}
+    for row in lots:
+        if row.reserved:
+            _release(
+                session, order.from_facility_id, item_of[row.line_id], row.lot_id, row.reserved
+            )
+            row.reserved = 0
+            session.add(row)
+
+
+def cancel(session: Session, actor: User | None, order_id: int, reason: str) -> AllocationOrder:
+    """Cancel before dispatch; what approval reserved is released."""
+    require_dispatcher(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Say why the order is cancelled."), field="reason")
+    if len(reason) > MAX_NOTE:
+        raise ValidationError(_("At most %(n)s characters.", n=MAX_NOTE), field="reason")
+    order = lock_order(session, order_id)
+    _expect(order, OrderStatus.DRAFT, OrderStatus.APPROVED)
+    lines = lines_of(session, order.id)
+    _release_all(session, order, lines, lots_of(session, [line.id for line in lines]))
+    order.status = OrderStatus.CANCELLED
+    order.cancelled_at = utcnow()
+    order.cancelled_by_id = actor.id if actor else None
+    order.cancel_reason = reason
+    session.add(order)
+    session.flush()
+    return order
+
+
+@dataclass(frozen=True)
+class Pick:
+    """Units of one lot the sending clerk puts on the truck for a line."""
+
+    line_id: int
+    lot_id: int
+    quantity: int
+
+
+def suggested_picks(session: Session, order: AllocationOrder) -> list[Pick]:
+    """What approval reserved, lot by lot: the first-expiry-first-out suggestion."""
+    lines = lines_of(session, order.id)
+    return [
+        Pick(row.line_id, row.lot_id, row.reserved)
+        for row in lots_of(session, [line.id for line in lines])
+        if row.reserved > 0
+    ]
+
+
+def dispatch(
+    session: Session,
+    actor: User | None,
+    order_id: int,
+    picks: list[Pick] | None = None,
+    *,
+    note: str = "",
+    today: date | None = None,
+    occurred_at: datetime | None = None,
+) -> AllocationOrder:
+    """The sending clerk confirms what leaves: the stock goes out of the ledger into transit.
+
+    Without picks, the reserved lots are sent. A line may leave short (say, a damaged carton
+    found while loading) but never above its ordered quantity.
+    """
+    order = lock_order(session, order_id)
+    require_clerk_of(
+        session,
+        actor,
+        order.from_facility_id,
+        _("Only a clerk of the sending depot may dispatch this order."),
+    )
+    _expect(order, OrderStatus.APPROVED)
+    today = today or local_today()
+    lines = lines_of(session, order.id)
+    line_by_id = {line.id: line for line in lines}
+    lots = lots_of(session, list(line_by_id))
+    if picks is None:
+        picks = [Pick(r.line_id, r.lot_id, r.reserved) for r in lots if r.reserved > 0]
+    totals: dict[int, int] = defaultdict(int)
+    merged: dict[tuple[int, int], int] = defaultdict(int)
+    for pick in picks:
+        line = line_by_id.get(pick.line_id)
+        if line is None:
+            raise ValidationError(_("That line is not on this order."), field="lines")
+        q = pick.quantity
+        if isinstance(q, bool) or not isinstance(q, int) or q < 0:
+            raise ValidationError(_("Enter a whole number of units."), field="quantity")
+        if q == 0:
+            continue
+        lot = session.get(Lot, pick.lot_id)
+        if lot is None or lot.item_id != line.item_id:
+            raise ValidationError(_("No such lot of this item."), field="lot")
+        if lot.is_expired(today):
+            raise Conflict(
+                _(
+                    "Lot %(lot)s expired on %(expiry)s: it can only be disposed of.",
+                    lot=lot.lot_no,
+                    expiry=lot.expiry.isoformat(),
+                ),
+                field="lot",
+            )
+        totals[line.id] += q
+        merged[(line.id, lot.id)] += q
+    for line in lines:
+        if totals[line.id] > line.quantity:
+            raise ValidationError(
+                _(
+                    "At most %(n)s units of this line may leave: that is what was ordered.",
+                    n=line.quantity,
+                ),
+                field="quantity",
+            )
+    if not merged:
+        raise ValidationError(_("Nothing would leave: pick at least one lot."), field="quantity")
+    if len(note) > MAX_NOTE:
+        raise ValidationError(_("At most %(n)s characters.", n=MAX_NOTE), field="note")
+    # the reservation becomes the shipment: release it, then take the picked lots out
+    _release_all(session, order, lines, lots)
+    rows = {(r.line_id, r.lot_id): r for r in lots}
+    for (line_id, lot_id), q in sorted(merged.items()):
+        line = line_by_id[line_id]
+        ledger.post(
+            session,
+            Posting(
+                facility_id=order.from_facility_id,
+                item_id=line.item_id,
+                lot_id=lot_id,
+                form=ReserveForm.PHYSICAL,
+                kind=MovementKind.TRANSFER_OUT,
+                quantity=-q,
+                user_id=actor.id if actor else None,
+                reason="order",
+                note=note,
+                counterpart_facility_id=order.to_facility_id,
+                order_ref=order.number,
+                occurred_at=occurred_at,
+            ),
+        )
+        row = rows.get((line_id, lot_id))
+        if row is None:
+            row = AllocationOrderLot(line_id=line_id, lot_id=lot_id)
+            rows[(line_id, lot_id)] = row
+        row.dispatched += q
+        session.add(row)
+    for line in lines:
+        line.dispatched_quantity = totals[line.id]
+        session.add(line)
+    order.status = OrderStatus.DISPATCHED
+    order.dispatched_at = utcnow()
+    order.dispatched_by_id = actor.id if actor else None
+    session.add(order)
+    session.flush()
+    return order
+
+
+@dataclass(frozen=True)
+class Arrival:
+    """What the receiving clerk counted of one shipped lot."""
+
+    lot_row_id: int
+    received: int
+    damaged: int = 0
+
+
+def receive(
+    session: Session,
+    actor: User | None,
+    order_id: int,
+    arrivals: list[Arrival] | None = None,
+    *,
+    note: str = "",
+    occurred_at: datetime | None = None,
+) -> AllocationOrder:
+    """The receiving clerk books in what arrived; shortages and damage become discrepancies.
+
+    Without arrivals, everything dispatched arrived in good condition.
+    """
+    order = lock_order(session, order_id)
+    require_clerk_of(
+        session,
+        actor,
+        order.to_facility_id,
+        _("Only a clerk of the receiving depot may receive this order."),
+    )
+    _expect(order, OrderStatus.DISPATCHED)
+    lines = lines_of(session, order.id)
+    line_by_id = {line.id: line for line in lines}
+    shipped = [r for r in lots_of(session, list(line_by_id)) if r.dispatched > 0]
+    by_row = {r.id: r for r in shipped}
+    counted: dict[int, tuple[int, int]] = {r.id: (r.dispatched, 0) for r in shipped}
+    if arrivals is not None:
+        seen = set()
+        for a in arrivals:
+            if a.lot_row_id not in by_row or a.lot_row_id in seen:
+                raise ValidationError(_("That lot was not shipped on this order."), field="lots")
+            seen.add(a.lot_row_id)
+            for value, name in ((a.received, "received"), (a.damaged, "damaged")):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValidationError(_("Enter a whole number of units."), field=name)
+            if a.received + a.damaged > by_row[a.lot_row_id].dispatched:
+                raise ValidationError(
+                    _(
+                        "More than was dispatched: %(n)s units of this lot left the sender.",
+                        n=by_row[a.lot_row_id].dispatched,
+                    ),
+                    field="received",
+                )
+            counted[a.lot_row_id] = (a.received, a.damaged)
+        missing = set(by_row) - seen
+        if missing:
+            raise ValidationError(_("Enter what arrived of every lot."), field="lots")
+    discrepancy = any(r + d != by_row[i].dispatched or d for i, (r, d) in counted.items())
+    note = (note or "").strip()
+    if discrepancy and not note:
+        raise ValidationError(
+            _("Describe the discrepancy (what was short or damaged, and why)."), field="note"
+        )
+    if len(note) > MAX_NOTE:
+        raise ValidationError(_("At most %(n)s characters.", n=MAX_NOTE), field="note")
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for row_id, (received, damaged) in sorted(counted.items()):
+        row = by_row[row_id]
+        line = line_by_id[row.line_id]
+        if received > 0:
+            ledger.post(
+                session,
+                Posting(
+                    facility_id=order.to_facility_id,
+                    item_id=line.item_id,
+                    lot_id=row.lot_id,
+                    form=ReserveForm.PHYSICAL,
+                    kind=MovementKind.TRANSFER_IN,
+                    quantity=received,
+                    user_id=actor.id if actor else None,
+                    reason="order",
+                    note=note,
+                    counterpart_facility_id=order.from_facility_id,
+                    order_ref=order.number,
+                    occurred_at=occurred_at,
+                ),
+            )
+        row.received, row.damaged = received, damaged
+        session.add(row)
+        totals[line.id][0] += received
+        totals[line.id][1] += damaged
+    for line in lines:
+        line.received_quantity, line.damaged_quantity = totals[line.id]
+        if discrepancy and line.received_quantity != line.dispatched_quantity:
+            line.discrepancy_note = note[:300]
+        session.add(line)
+    order.status = OrderStatus.RECEIVED
+    order.received_at = utcnow()
+    order.received_by_id = actor.id if actor else None
+    if note:
+        order.note = (order.note + "\n" if order.note else "") + note
+        order.note = order.note[:500]
+    session.add(order)
+    session.flush()
+    return order
+
+
+def close(session: Session, actor: User | None, order_id: int) -> AllocationOrder:
+    """The office closes a received order once its discrepancies are settled."""
+    require_dispatcher(actor)
+    order = lock_order(session, order_id)
+    _expect(order, OrderStatus.RECEIVED)
+    order.status = OrderStatus.CLOSED
+    order.closed_at = utcnow()
+    order.closed_by_id = actor.id if actor else None
+    session.add(order)
+    session.flush()
+    return order
+
+
+# ---- reading ----
+
+
+def get_order(session: Session, actor: User, order_id: int) -> AllocationOrder:
+    order = session.get(AllocationOrder, order_id)
+    if order is None:
+        raise NotFound(_("No such order."))
+    if actor is not None and not may_read_order(
+        session, actor, order.from_facility_id, order.to_facility_id
+    ):
+        raise Forbidden(_("This order is not addressed to or from your depot."))
+    return order
+
+
+def listing(
+    session: Session,
+    actor: User,
+    *,
+    status: str | None = None,
+    facility_id: int | None = None,
+    plan_id: int | None = None,
+    limit: int = 500,
+) -> list[AllocationOrder]:
+    """Orders the user may see, newest first; clerks see those of their depots."""
+    query = select(AllocationOrder)
+    if actor.role == Role.CLERK:
+        mine = facility_ids_of(session, actor)
+        query = query.where(
+            AllocationOrder.from_facility_id.in_(mine) | AllocationOrder.to_facility_id.in_(mine)
+        )
+    elif actor.role not in (Role.DISPATCHER, Role.VIEWER, Role.ADMIN):
+        raise Forbidden(_("You are not allowed to see orders."))
+    if status:
+        query = query.where(AllocationOrder.status == status)
+    if facility_id:
+        query = query.where(
+            (AllocationOrder.from_facility_id == facility_id)
+            | (AllocationOrder.to_facility_id == facility_id)
+        )
+    if plan_id:
+        query = query.where(AllocationOrder.plan_id == plan_id)
+    return list(session.exec(query.order_by(AllocationOrder.id.desc()).limit(limit)).all())
+
+
+def in_transit(session: Session) -> dict[tuple[int, int], int]:
+    """Units on the road per (sending depot, item): dispatched, not yet received."""
+    rows = session.exec(
+        select(AllocationOrder.from_facility_id, AllocationOrderLine.item_id, AllocationOrderLot)
+        .join(AllocationOrderLine, AllocationOrderLine.order_id == AllocationOrder.id)
+        .join(AllocationOrderLot, AllocationOrderLot.line_id == AllocationOrderLine.id)
+        .where(AllocationOrder.status == OrderStatus.DISPATCHED)
+    ).all()
+    out: dict[tuple[int, int], int] = defaultdict(int)
+    for fid, iid, row in rows:
+        out[(fid, iid)] += row.dispatched
+    return dict(out)
+
+
+def discrepancies(session: Session) -> dict[int, int]:
+    """Units per item dispatched but not booked in (short or damaged), over all orders."""
+    rows = session.exec(
+        select(AllocationOrderLine)
+        .join(AllocationOrder, AllocationOrder.id == AllocationOrderLine.order_id)
+        .where(AllocationOrder.status.in_((OrderStatus.RECEIVED, OrderStatus.CLOSED)))
+    ).all()
+    out: dict[int, int] = defaultdict(int)
+    for line in rows:
+        out[line.item_id] += line.dispatched_quantity - line.received_quantity
+    return dict(out)
