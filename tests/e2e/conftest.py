@@ -15,13 +15,16 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.e2e.journey import Journey
 from tests.e2e.live_server import LiveServer
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 HERE = Path(__file__).resolve().parent
+# assertions wait for the page up to this long (Playwright's default, 5 s, is short on a busy
+# machine with two test workers, gunicorn and Chromium sharing two cores)
+expect.set_options(timeout=20_000)
 
 
 @pytest.hookimpl(tryfirst=True)

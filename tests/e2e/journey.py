@@ -42,7 +42,7 @@ class Journey:
             viewport=VIEWPORT,
             accept_downloads=True,
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)
         self.contexts.append(context)
         return context.new_page()
 

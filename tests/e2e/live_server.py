@@ -45,7 +45,7 @@ class LiveServer:
         )
         return env
 
-    def flask(self, *args: str, timeout: float = 180) -> str:
+    def flask(self, *args: str, timeout: float = 900) -> str:
         """Run a `flask --app app` command; its output, or an error with that output."""
         done = subprocess.run(
             [sys.executable, "-m", "flask", "--app", "app", *args],
@@ -60,10 +60,11 @@ class LiveServer:
         return done.stdout
 
     def prepare_database(self) -> None:
+        # the seed takes ~15 s on an idle machine and minutes on a crowded one: generous limits
         self.flask("db", "upgrade")
         self.flask("seed")
 
-    def start(self, timeout: float = 30) -> None:
+    def start(self, timeout: float = 120) -> None:
         self._log = open(self.log_path, "w")  # closed in stop()
         command = [sys.executable, "-m", "gunicorn", "wsgi:app", "--access-logfile", "-"]
         command += ["--bind", f"127.0.0.1:{self.port}", "--workers", "1", "--threads", "4"]
