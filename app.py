@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     from accounts.views import bp as accounts_bp
     from accounts.views import login_manager
     from admin.views import bp as admin_bp
+    from dispatch.views import bp as dispatch_bp
     from inventory.depot_views import bp as depot_bp
     from inventory.views import bp as inventory_bp
     from reports.api import bp as readiness_api_bp
@@ -68,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(depot_bp, url_prefix="/depots")
     app.register_blueprint(reports_bp, url_prefix="/dashboard")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(dispatch_bp, url_prefix="/surge")
     app.register_blueprint(readiness_api_bp, url_prefix="/api/v1")
     csrf.exempt(readiness_api_bp)
     api.init_app(app)

@@ -90,7 +90,27 @@ def stock(facility_id: int):
         stock=depot_stock(get_session(), facility),
         can_record=can_record(get_session(), current_user, facility.id),
         kinds=KIND_LABELS,
+        orders=_open_orders(facility),
     )
+
+
+def _open_orders(facility: Facility) -> list:
+    """Allocation orders still on their way to or from this depot, for its clerk."""
+    from dispatch.models import AllocationOrder, OrderStatus
+
+    session = get_session()
+    open_statuses = (OrderStatus.DRAFT, OrderStatus.APPROVED, OrderStatus.DISPATCHED)
+    rows = session.exec(
+        select(AllocationOrder)
+        .where(
+            (AllocationOrder.from_facility_id == facility.id)
+            | (AllocationOrder.to_facility_id == facility.id),
+            AllocationOrder.status.in_(open_statuses),
+        )
+        .order_by(AllocationOrder.id.desc())
+    ).all()
+    names = {f.id: f.name for f in session.exec(select(Facility)).all()} if rows else {}
+    return [(o, names.get(o.from_facility_id), names.get(o.to_facility_id)) for o in rows]
 
 
 @bp.route("/<int:facility_id>/record/<kind>", methods=["GET", "POST"])

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from accounts.models import Role, User
@@ -35,7 +36,7 @@ from dispatch.models import (
 )
 from dispatch.services.access import may_read_order, require_clerk_of, require_dispatcher
 from errors import Conflict, Forbidden, NotFound, ValidationError
-from inventory.models import Facility, Item, Lot, MovementKind, ReserveForm
+from inventory.models import Balance, Facility, Item, Lot, MovementKind, ReserveForm
 from inventory.services import ledger
 from inventory.services.ledger import Posting
 from inventory.services.movements import lots_on_hand
@@ -190,20 +191,36 @@ def _expect(order: AllocationOrder, *statuses: str) -> None:
         raise Conflict(messages[order.status] % {"number": order.number}, field="status")
 
 
-def _reserve(session: Session, facility_id: int, item_id: int, lot_id: int, qty: int) -> None:
-    balance = ledger.lock_balance(session, facility_id, item_id, lot_id, ReserveForm.PHYSICAL)
-    if balance.quantity - balance.reserved < qty:
-        raise Conflict(_("Stock changed while reserving; please try again."))
-    balance.reserved += qty
-    session.add(balance)
-    session.flush()
+_BALANCE = Balance.__table__
 
 
-def _release(session: Session, facility_id: int, item_id: int, lot_id: int, qty: int) -> None:
-    balance = ledger.lock_balance(session, facility_id, item_id, lot_id, ReserveForm.PHYSICAL)
-    balance.reserved = max(0, balance.reserved - qty)
-    session.add(balance)
-    session.flush()
+def _lock_available(session: Session, facility_id: int, item_id: int, lot_id: int):
+    """(balance id, units neither issued nor promised) of a physical lot, locked until commit."""
+    b = _BALANCE.c
+    row = (
+        session.connection()
+        .execute(
+            select(b.id, b.quantity, b.reserved)
+            .where(
+                b.facility_id == facility_id,
+                b.item_id == item_id,
+                b.lot_id == lot_id,
+                b.form == ReserveForm.PHYSICAL,
+            )
+            .with_for_update()
+        )
+        .first()
+    )
+    return (None, 0) if row is None else (row.id, row.quantity - row.reserved)
+
+
+def _change_reserved(session: Session, balance_id: int, delta: int) -> None:
+    """Promise (delta > 0) or release units of a locked balance row; the row's check
+    constraint (0 <= reserved <= quantity) refuses anything else."""
+    b = _BALANCE.c
+    session.connection().execute(
+        update(_BALANCE).where(b.id == balance_id).values(reserved=b.reserved + delta)
+    )
 
 
 def approve(
@@ -221,12 +238,12 @@ def approve(
             if lot.is_expired(today):
                 continue
             # lock the row and read it fresh: another approval may have reserved it just now
-            fresh = ledger.lock_balance(
-                session, order.from_facility_id, line.item_id, lot.id, ReserveForm.PHYSICAL
+            balance_id, available = _lock_available(
+                session, order.from_facility_id, line.item_id, lot.id
             )
-            take = min(left, fresh.quantity - fresh.reserved)
+            take = min(left, available)
             if take > 0:
-                picks.append((lot, take))
+                picks.append((lot, take, balance_id))
                 left -= take
             if left == 0:
                 break
@@ -242,8 +259,8 @@ def approve(
                 ),
                 field="quantity",
             )
-        for lot, take in picks:
-            _reserve(session, order.from_facility_id, line.item_id, lot.id, take)
+        for lot, take, balance_id in picks:
+            _change_reserved(session, balance_id, take)
             session.add(AllocationOrderLot(line_id=line.id, lot_id=lot.id, reserved=take))
     order.status = OrderStatus.APPROVED
     order.approved_at = utcnow()
@@ -257,9 +274,11 @@ def _release_all(session: Session, order: AllocationOrder, lines, lots) -> None:
     item_of = {line.id: line.item_id for line in lines}
     for row in lots:
         if row.reserved:
-            _release(
-                session, order.from_facility_id, item_of[row.line_id], row.lot_id, row.reserved
+            balance_id, _available = _lock_available(
+                session, order.from_facility_id, item_of[row.line_id], row.lot_id
             )
+            if balance_id is not None:
+                _change_reserved(session, balance_id, -row.reserved)
             row.reserved = 0
             session.add(row)
 
