@@ -1,7 +1,12 @@
 """Browser journeys: the real server on a fresh seeded database, driven by Debian's Chromium.
 
-Every test under tests/e2e is marked `browser` and put in one xdist group, so with
-`pytest -n 2 --dist loadgroup` they all run on one worker and share one server.
+Every test module here starts with `pytestmark = BROWSER`: the `browser` marker and one xdist
+group, so with `pytest -n 2 --dist loadgroup` they all run on one worker and share one server.
+
+    from tests.e2e.journey import BROWSER
+
+    pytestmark = BROWSER
+
 
     def test_something(journey):
         j = journey("dispatcher")          # screenshots in <run folder>/dispatcher/
@@ -21,19 +26,9 @@ from tests.e2e.journey import Journey
 from tests.e2e.live_server import LiveServer
 
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
-HERE = Path(__file__).resolve().parent
 # assertions wait for the page up to this long (Playwright's default, 5 s, is short on a busy
 # machine with two test workers, gunicorn and Chromium sharing two cores)
 expect.set_options(timeout=20_000)
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    # before xdist reads the group marks
-    for item in items:
-        if HERE in Path(item.path).parents:
-            item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.hookimpl(hookwrapper=True)

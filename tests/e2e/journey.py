@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 
 # the demo logins from seed/demo.py (README, "Two commands")
@@ -15,6 +16,8 @@ DEMO_PASSWORDS = {
     "clerk_township": "demo-clerk-2026",
 }
 VIEWPORT = {"width": 1366, "height": 900}
+# every browser test module: `pytestmark = BROWSER` (one xdist group: one worker, one server)
+BROWSER = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def slug(text: str) -> str:

@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.journey import BROWSER
+
+pytestmark = BROWSER
+
 COUNTIES = ["越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市"]
 CATEGORIES = ["防护用品", "检测试剂", "消杀用品", "药品", "救治设备"]
 HEADLINE_LABELS = [
