@@ -87,6 +87,6 @@ class Journey:
             if failed:
                 for page in context.pages:
                     if not page.is_closed():
-                        self.shot(page, "failed")
+                        self.shot(page, "failed", full_page=False)
             context.close()
         self.contexts.clear()

@@ -80,7 +80,7 @@ def test_surge_from_plan_to_shelves(journey):
     sender_name = line.locator("td").nth(0).inner_text()
     receiver_name = line.locator("td").nth(1).inner_text()
     proposed = int(line.locator("td").nth(4).inner_text())
-    j.shot(office, "plan")
+    j.shot(office, "plan", full_page=False)
 
     # adjust that line: a tenth less than proposed; the plan is checked and costed again
     adjusted = proposed - max(1, proposed // 10)
@@ -93,17 +93,19 @@ def test_surge_from_plan_to_shelves(journey):
     expect(office.locator(f"#{line_id} td").nth(4)).to_have_text(str(proposed))
     # the optimum cannot be beaten by hand
     assert float(office.locator("#shortage-after").inner_text()) >= optimum
-    j.shot(office, "plan-adjusted")
+    j.shot(office, "plan-adjusted", full_page=False)
 
     # issue the orders, approve them all: the stock is reserved at the senders
     office.locator("#issue-orders").click()
     expect(office.locator(".flash.success")).to_be_visible()
     orders = office.locator("#plan-orders tbody tr")
-    assert orders.count() >= 1
-    expect(orders.locator(".status.os-draft")).to_have_count(orders.count())
+    issued = orders.count()
+    assert issued >= 1
+    expect(orders.locator(".status.os-draft")).to_have_count(issued)
     office.locator("#approve-all").click()
-    expect(office.locator("#plan-orders .status.os-approved")).to_have_count(orders.count())
-    j.shot(office, "orders-approved")
+    expect(office.locator(".flash.success")).to_be_visible()
+    expect(office.locator("#plan-orders .status.os-approved")).to_have_count(issued)
+    j.shot(office, "orders-approved", full_page=False)
     ours_row = next(
         row
         for row in orders.all()
