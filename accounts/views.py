@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
 
 from accounts.forms import LoginForm, PasswordForm, TokenForm
@@ -27,6 +28,7 @@ from labels import datetime_local
 bp = Blueprint("accounts", __name__, template_folder="templates")
 login_manager = LoginManager()
 login_manager.login_view = "accounts.login"
+login_manager.login_message = _l("Please log in to access this page.")
 
 
 @login_manager.user_loader

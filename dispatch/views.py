@@ -34,7 +34,6 @@ from dispatch.services import orders, planning, scenarios, support
 from dispatch.services.access import READERS, require_reader
 from dispatch.services.orders import Arrival, Pick
 from errors import DomainError, Forbidden, ValidationError
-from i18n import current_language
 from inventory.models import Category, Facility, Item, Lot, Region, Tier
 from reports.svgmap import Line, MapPoint, render_map
 from timeutil import local_today, utcnow
@@ -313,7 +312,6 @@ def scenario_archive(scenario_id: int):
 
 def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
     session = get_session()
-    lang = current_language()
     scenario = scenarios.get(session, current_user, plan.scenario_id)
     transfers = planning.transfers_of(session, plan.id)
     ids = {t.from_facility_id for t in transfers} | {t.to_facility_id for t in transfers}
@@ -344,19 +342,29 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
                 href=None,
             )
         )
-    biggest = max((t.quantity for t in transfers), default=1) or 1
+    # one line per route, however many items travel on it
+    routes: dict[tuple[int, int], list[int]] = {}
+    for t in transfers:
+        if t.quantity > 0:
+            route = routes.setdefault((t.from_facility_id, t.to_facility_id), [0, 0])
+            route[0] += t.quantity
+            route[1] += 1
+    biggest = max((units for units, _n in routes.values()), default=1) or 1
     lines = [
         Line(
-            from_lon=facilities[t.from_facility_id].lon,
-            from_lat=facilities[t.from_facility_id].lat,
-            to_lon=facilities[t.to_facility_id].lon,
-            to_lat=facilities[t.to_facility_id].lat,
-            weight=t.quantity / biggest,
-            label=f"{facilities[t.from_facility_id].name} → {facilities[t.to_facility_id].name}: "
-            f"{items[t.item_id].name(lang)} × {t.quantity}",
+            from_lon=facilities[f].lon,
+            from_lat=facilities[f].lat,
+            to_lon=facilities[g].lon,
+            to_lat=facilities[g].lat,
+            weight=(units / biggest) ** 0.5,
+            label=_(
+                "%(from)s → %(to)s: %(units)s units of %(n)s items",
+                **{"from": facilities[f].name, "to": facilities[g].name},
+                units=f"{units:,}",
+                n=n,
+            ),
         )
-        for t in transfers
-        if t.quantity > 0
+        for (f, g), (units, n) in sorted(routes.items())
     ]
     svg = render_map(points, lines=lines, title=_("Transfers of the plan"))
     plan_orders = orders.listing(session, current_user, plan_id=plan.id)
@@ -377,6 +385,7 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
             orders=plan_orders,
             addressees=support.ADDRESSEES,
             units_moved=sum(t.quantity for t in transfers),
+            routes=len(routes),
             units_unmet=sum(u.quantity for u in unmet),
             may_edit=current_user.role == Role.DISPATCHER and plan.status == PlanStatus.PROPOSED,
             is_dispatcher=current_user.role == Role.DISPATCHER,
@@ -451,6 +460,7 @@ def plan_discard(plan_id: int):
 def plan_approve_all(plan_id: int):
     """Approve every draft order of the plan, one transaction each."""
     session = get_session()
+    scenarios.require_dispatcher(current_user)
     approved, refused = 0, []
     drafts = orders.listing(session, current_user, plan_id=plan_id, status=OrderStatus.DRAFT)
     for order in drafts:

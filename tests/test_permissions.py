@@ -36,6 +36,12 @@ OWN_DEPOT_READING = {
     "admin": OK,
 }
 
+CLERKS = ("clerk_own", "clerk_other")
+SURGE_READERS = {"dispatcher": OK, "viewer": OK, "admin": OK}
+SURGE_READERS_ONLY = {**SURGE_READERS, **dict.fromkeys(CLERKS, FORBIDDEN)}
+DISPATCHER_ONLY = {**dict.fromkeys(ROLES[1:], FORBIDDEN), "dispatcher": OK}
+ORDER_READERS = {**SURGE_READERS, "clerk_own": OK, "clerk_other": FORBIDDEN}
+
 # endpoint -> (path template, who may GET it)
 PAGES = {
     "inventory.home": ("/network", ALL),
@@ -68,6 +74,38 @@ PAGES = {
     "admin.norms": ("/admin/norms?facility={A}", ADMIN_ONLY),
     "admin.target_profiles": ("/admin/targets", ADMIN_ONLY),
     "admin.audit_log": ("/admin/audit", ADMIN_ONLY),
+    # the surge response: the office plans, leaders and administrators read, clerks see
+    # only the orders of their depots (the order in `world` goes from A to the city depot)
+    "dispatch.index": ("/surge/", {**SURGE_READERS, **dict.fromkeys(CLERKS, REDIRECT)}),
+    "dispatch.scenario_new": ("/surge/scenarios/new", DISPATCHER_ONLY),
+    "dispatch.scenario_edit": ("/surge/scenarios/{scenario}/edit", DISPATCHER_ONLY),
+    "dispatch.scenario": ("/surge/scenarios/{scenario}", SURGE_READERS_ONLY),
+    "dispatch.plan": ("/surge/plans/{plan}", SURGE_READERS_ONLY),
+    "dispatch.support_request": ("/surge/support/{support}", SURGE_READERS_ONLY),
+    "dispatch.support_pdf": ("/surge/support/{support}.pdf", SURGE_READERS_ONLY),
+    "dispatch.support_json": ("/surge/support/{support}.json", SURGE_READERS_ONLY),
+    "dispatch.order_list": ("/surge/orders", ALL),
+    "dispatch.order": ("/surge/orders/{order}", ORDER_READERS),
+    "dispatch.order_pdf": ("/surge/orders/{order}.pdf", ORDER_READERS),
+    "dispatch.order_dispatch": ("/surge/orders/{order}/dispatch", OWN_DEPOT_RECORDING),
+    # only the receiving depot's clerk (none of these roles) may receive
+    "dispatch.order_receive": (
+        "/surge/orders/{order}/receive",
+        dict.fromkeys(ROLES[1:], FORBIDDEN),
+    ),
+}
+# the surge response's actions: POST only, the dispatcher's (test_only_dispatchers_act)
+SURGE_POSTS = {
+    "scenario_plan": "/surge/scenarios/{scenario}/plan",
+    "scenario_archive": "/surge/scenarios/{scenario}/archive",
+    "plan_line": "/surge/plans/{plan}/lines/{line}",
+    "plan_issue": "/surge/plans/{plan}/issue",
+    "plan_discard": "/surge/plans/{plan}/discard",
+    "plan_approve_all": "/surge/plans/{plan}/approve-all",
+    "plan_support": "/surge/plans/{plan}/support",
+    "order_approve": "/surge/orders/{order}/approve",
+    "order_cancel": "/surge/orders/{order}/cancel",
+    "order_close": "/surge/orders/{order}/close",
 }
 # reached only by POST, or public: checked elsewhere (test_pages, test_accounts, POST matrix)
 NOT_GET_PAGES = {
@@ -78,6 +116,7 @@ NOT_GET_PAGES = {
     "accounts.set_language",
     "accounts.revoke",
     "reports.acknowledge",
+    *(f"dispatch.{name}" for name in SURGE_POSTS),
 }
 
 
@@ -102,10 +141,47 @@ def world(tmp_path_factory):
         make_user(session, "clerk_other", "clerk", facilities=[f["B"]])
         for role in ("dispatcher", "viewer", "admin"):
             user = make_user(session, role, role)
+            if role == "dispatcher":
+                dispatcher = user
         session.commit()
         ids = {"A": f["A"].id, "item": item.id, "movement": movement.id, "user": user.id}
+        ids.update(_surge_world(session, f, item, dispatcher))
     yield app, ids
     get_engine(app).dispose()
+
+
+def _surge_world(session, f, item, dispatcher) -> dict:
+    """A scenario on A, its plan (A stays short: support needed), an approved order A → C."""
+    from datetime import date
+
+    from dispatch.services import orders, planning, scenarios, support
+
+    scenario = scenarios.create(
+        session,
+        dispatcher,
+        scenarios.ScenarioInput(name="s", start_date=date(2026, 11, 23), facility_ids=[f["A"].id]),
+    )
+    plan = planning.create_plan(session, dispatcher, scenario.id, today=date(2026, 11, 23))
+    line = planning.transfers_of(session, plan.id)
+    request = support.create_from_plan(
+        session, dispatcher, plan.id, addressee_kind="province", addressee="浙江省卫生健康委员会"
+    )
+    order = orders.create_order(
+        session,
+        dispatcher,
+        from_facility_id=f["A"].id,
+        to_facility_id=f["C"].id,
+        lines=[(item.id, 5)],
+    )
+    orders.approve(session, dispatcher, order.id, today=date(2026, 11, 23))
+    session.commit()
+    return {
+        "scenario": scenario.id,
+        "plan": plan.id,
+        "line": line[0].id if line else 0,
+        "support": request.id,
+        "order": order.id,
+    }
 
 
 _clients: dict = {}
@@ -172,3 +248,21 @@ def test_only_administrators_may_post_admin_forms(world, role):
         "/admin/users", data={"username": "intruder", "role": "admin", "password": "x" * 12}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["clerk_own", "clerk_other", "viewer", "admin"])
+@pytest.mark.parametrize("endpoint", sorted(SURGE_POSTS))
+def test_only_dispatchers_act_in_a_surge(world, role, endpoint):
+    app, ids = world
+    response = _client(app, role).post(
+        SURGE_POSTS[endpoint].format(**ids), data={"quantity": "1", "reason": "x"}
+    )
+    assert response.status_code == 403, (endpoint, role, response.status_code)
+
+
+@pytest.mark.parametrize("role", ["clerk_other", "dispatcher", "viewer", "admin"])
+def test_only_the_senders_clerk_may_dispatch_and_nobody_else_receives(world, role):
+    app, ids = world
+    client = _client(app, role)
+    assert client.post(f"/surge/orders/{ids['order']}/dispatch", data={}).status_code == 403
+    assert client.post(f"/surge/orders/{ids['order']}/receive", data={}).status_code == 403

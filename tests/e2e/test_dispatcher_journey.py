@@ -24,6 +24,11 @@ CLERK_DEPOTS = {  # the demo clerks' depots (seed/demo.py)
 }
 
 
+def number(text: str) -> float:
+    """A figure as shown, with or without thousands separators."""
+    return float(text.replace(",", ""))
+
+
 def dashboard_days(page: Page, depot_name: str, item_code: str) -> float:
     """The depot's physical days of cover for the item, as the readiness pages show them."""
     page.locator(".topbar nav").get_by_role("link", name="储备达标").click()
@@ -61,8 +66,8 @@ def test_surge_from_plan_to_shelves(journey):
     # the plan: it lowers the shortage, and moves stock between the demo clerks' depots
     office.locator("#make-plan").click()
     expect(office.locator("#plan-figures")).to_be_visible()
-    before = float(office.locator("#plan-figures .kpi .value").first.inner_text())
-    optimum = float(office.locator("#shortage-after").inner_text())
+    before = number(office.locator("#plan-figures .kpi .value").first.inner_text())
+    optimum = number(office.locator("#shortage-after").inner_text())
     assert optimum < before
     lines = office.locator("#transfers tbody tr[data-from]")
     assert lines.count() > 0
@@ -92,7 +97,7 @@ def test_surge_from_plan_to_shelves(journey):
     expect(office.locator(f"#{line_id} input.qty")).to_have_value(str(adjusted))
     expect(office.locator(f"#{line_id} td").nth(4)).to_have_text(str(proposed))
     # the optimum cannot be beaten by hand
-    assert float(office.locator("#shortage-after").inner_text()) >= optimum
+    assert number(office.locator("#shortage-after").inner_text()) >= optimum
     j.shot(office, "plan-adjusted", full_page=False)
 
     # issue the orders, approve them all: the stock is reserved at the senders

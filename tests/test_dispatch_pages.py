@@ -1,0 +1,214 @@
+"""The surge pages as the dispatcher and the clerks use them, through the real forms."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from sqlmodel import Session, select
+
+from db import get_engine
+from dispatch.models import AllocationOrder, OrderStatus, Plan, SupportRequest, SurgeScenario
+from dispatch.services import orders
+from tests.dispatch_factories import surge_setup
+
+SCENARIO_FORM = {
+    "name": "塔山街道疫情",
+    "start_date": "2026-11-23",
+    "region_codes": ["330602001"],
+    "multiplier": "5",
+    "horizon_days": "14",
+    "target_days": "10",
+    "floor_city": "10",
+    "floor_county": "10",
+    "floor_township": "10",
+    "links": "distance",
+    "max_distance_km": "60",
+    "road_factor": "1.3",
+}
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context(), Session(get_engine(app), expire_on_commit=False) as session:
+        s = surge_setup(session)
+    return s
+
+
+def _login(client, username):
+    client.post("/auth/logout")
+    response = client.post("/auth/login", data={"username": username, "password": "password-123"})
+    assert response.status_code == 302
+
+
+def _count(app, model):
+    with app.app_context(), Session(get_engine(app)) as session:
+        return len(session.exec(select(model)).all())
+
+
+def test_dispatcher_declares_plans_adjusts_and_issues(app, client, world):
+    _login(client, "disp")
+    page = client.get("/surge/scenarios/new")
+    assert page.status_code == 200 and "越城区" in page.get_data(as_text=True)
+    response = client.post("/surge/scenarios/new", data=SCENARIO_FORM)
+    assert response.status_code == 302
+    scenario_url = response.headers["Location"]
+    text = client.get(scenario_url).get_data(as_text=True)
+    assert "塔山街道疫情" in text and "× 5" in text
+
+    response = client.post(scenario_url + "/plan")
+    assert response.status_code == 302
+    plan_url = response.headers["Location"]
+    text = client.get(plan_url).get_data(as_text=True)
+    assert re.search(r'id="shortage-after">0\.0<', text)
+    assert "<svg" in text and "塔山储备点" in text
+    line_ids = re.findall(r'id="line-(\d+)"', text)
+    assert line_ids
+
+    # a bad quantity: 422 with the message on the line, and the plan unchanged
+    response = client.post(f"{plan_url}/lines/{line_ids[0]}", data={"quantity": "lots"})
+    assert response.status_code == 422
+    assert 'class="field-error"' in response.get_data(as_text=True)
+    response = client.post(f"{plan_url}/lines/{line_ids[0]}", data={"quantity": "999999"})
+    assert response.status_code == 422
+    # a good one: the unmet need appears
+    response = client.post(f"{plan_url}/lines/{line_ids[0]}", data={"quantity": "0"})
+    assert response.status_code == 302
+    text = client.get(plan_url).get_data(as_text=True)
+    assert not re.search(r'id="unmet-units">0<', text)
+
+    response = client.post(f"{plan_url}/issue", follow_redirects=True)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200 and "DB2026-" in text
+    response = client.post(f"{plan_url}/approve-all", follow_redirects=True)
+    assert response.status_code == 200
+    with app.app_context(), Session(get_engine(app)) as session:
+        statuses = {o.status for o in session.exec(select(AllocationOrder)).all()}
+    assert statuses == {OrderStatus.APPROVED}
+    # an issued plan no longer changes
+    line = line_ids[-1]
+    assert client.post(f"{plan_url}/lines/{line}", data={"quantity": "1"}).status_code == 409
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"name": ""}, "name"),
+        ({"multiplier": "many"}, "multiplier"),
+        ({"horizon_days": "0"}, "horizon_days"),
+        ({"start_date": "23/11/2026"}, "start_date"),
+        ({"region_codes": []}, "region_codes"),
+        ({"max_distance_km": "-1"}, "max_distance_km"),
+    ],
+)
+def test_a_bad_scenario_form_says_what_is_wrong_and_saves_nothing(
+    app, client, world, change, field
+):
+    _login(client, "disp")
+    before = _count(app, SurgeScenario)
+    response = client.post("/surge/scenarios/new", data={**SCENARIO_FORM, **change})
+    assert response.status_code == 422
+    assert f'id="error-{field}"' in response.get_data(as_text=True)
+    assert _count(app, SurgeScenario) == before
+
+
+def _approved_order(app, world, quantity=300):
+    with app.app_context(), Session(get_engine(app), expire_on_commit=False) as session:
+        u, net = world["users"], world["net"]
+        order = orders.create_order(
+            session,
+            u["dispatcher"],
+            from_facility_id=net["K"].id,
+            to_facility_id=net["A"].id,
+            lines=[(world["item"].id, quantity)],
+        )
+        orders.approve(session, u["dispatcher"], order.id)
+        session.commit()
+        return order.id
+
+
+def test_clerks_dispatch_and_receive_through_their_forms(app, client, world):
+    order_id = _approved_order(app, world)
+    # the sending clerk sees it on the depot page, with the lots suggested first expiry first
+    _login(client, "clerk_k")
+    depot = client.get(f"/depots/{world['net']['K'].id}").get_data(as_text=True)
+    assert 'id="depot-orders"' in depot and "DB2026-" in depot
+    form = client.get(f"/surge/orders/{order_id}/dispatch").get_data(as_text=True)
+    fields = dict(re.findall(r'name="(pick-\d+-\d+)"[^>]*value="(\d*)"', form))
+    assert sorted(v for v in fields.values() if v) == ["300"]
+    # more than ordered: refused, nothing leaves
+    too_many = {k: ("301" if v else "") for k, v in fields.items()}
+    response = client.post(f"/surge/orders/{order_id}/dispatch", data=too_many)
+    assert response.status_code == 422 and 'id="form-error"' in response.get_data(as_text=True)
+    response = client.post(f"/surge/orders/{order_id}/dispatch", data=fields)
+    assert response.status_code == 302
+
+    _login(client, "clerk_a")
+    form = client.get(f"/surge/orders/{order_id}/receive").get_data(as_text=True)
+    received = re.findall(r'name="(received-\d+)"', form)
+    damaged = re.findall(r'name="(damaged-\d+)"', form)
+    short = {received[0]: "290", damaged[0]: "4"}
+    response = client.post(f"/surge/orders/{order_id}/receive", data=short)
+    assert response.status_code == 422  # a discrepancy needs a note
+    response = client.post(f"/surge/orders/{order_id}/receive", data={**short, "note": "6 缺失"})
+    assert response.status_code == 302
+    text = client.get(f"/surge/orders/{order_id}").get_data(as_text=True)
+    assert "6 缺失" in text and 'id="order-history"' in text
+    stock = client.get(f"/depots/{world['net']['A'].id}").get_data(as_text=True)
+    assert "290" in stock
+
+
+def test_the_order_pdf_is_a_printable_chinese_order(app, client, world):
+    order_id = _approved_order(app, world, 120)
+    _login(client, "disp")
+    response = client.get(f"/surge/orders/{order_id}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    pdftotext = shutil.which("pdftotext")  # poppler-utils, from scripts/install-system-deps.sh
+    if pdftotext:
+        text = subprocess.run(
+            [pdftotext, "-", "-"], input=response.data, capture_output=True, check=True
+        ).stdout.decode()
+        assert "调拨令" in text and "DB2026-" in text and "签发人" in text
+
+
+def test_a_support_request_from_the_plan_as_pdf_and_json(app, client, world):
+    with app.app_context(), Session(get_engine(app)) as session:
+        scenario = session.exec(select(SurgeScenario)).one()
+        scenario.multiplier = 50.0  # far more than the city holds
+        session.add(scenario)
+        session.commit()
+        scenario_id = scenario.id
+    _login(client, "disp")
+    plan_url = client.post(f"/surge/scenarios/{scenario_id}/plan").headers["Location"]
+    assert 'id="support-form"' in client.get(plan_url).get_data(as_text=True)
+    bad = client.post(plan_url + "/support", data={"addressee_kind": "moon", "addressee": ""})
+    assert bad.status_code == 422 and _count(app, SupportRequest) == 0
+    response = client.post(
+        plan_url + "/support",
+        data={"addressee_kind": "province", "addressee": "浙江省卫生健康委员会"},
+    )
+    assert response.status_code == 302
+    url = response.headers["Location"]
+    assert "浙江省卫生健康委员会" in client.get(url).get_data(as_text=True)
+    doc = client.get(url + ".json").get_json()
+    assert doc["kind"] == "紧急调拨单" and doc["items"] and doc["lines"]
+    pdf = client.get(url + ".pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    with app.app_context(), Session(get_engine(app)) as session:
+        plan = session.exec(select(Plan)).one()
+        assert plan.shortage_cost > 0
+
+
+def test_the_plan_page_in_english(app, client, world):
+    _login(client, "disp")
+    client.post("/auth/language/en", data={"next": "/"})
+    scenario_id = _first_scenario(app)
+    plan_url = client.post(f"/surge/scenarios/{scenario_id}/plan").headers["Location"]
+    text = client.get(plan_url).get_data(as_text=True)
+    assert "Shortage after" in text and "Issue allocation orders" in text
+
+
+def _first_scenario(app):
+    with app.app_context(), Session(get_engine(app)) as session:
+        return session.exec(select(SurgeScenario.id)).first()
