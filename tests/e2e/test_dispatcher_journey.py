@@ -4,8 +4,8 @@ unit; the readiness dashboard shows the receiver's new cover.
 
 The demo clerks hold the city depot, the first county depot (越城区) and a township depot in
 越城区, so the surge is declared in 越城区, where the plan moves stock between their depots.
-The surge pages have no Chinese catalogue yet: their buttons are found by id, and the journey
-asserts on what they show (numbers, names, quantities, statuses), not on their wording."""
+Everything is asserted as the user reads it in Chinese: labels, flash messages, statuses, and
+the numbers on the pages."""
 
 import re
 
@@ -45,8 +45,10 @@ def test_surge_from_plan_to_shelves(journey):
     office = j.login("dispatcher")
 
     # declare a fivefold surge in one county, for 14 days, along the depot hierarchy
+    expect(office.locator("#nav-surge")).to_have_text("应急调拨")
     office.locator("#nav-surge").click()
-    office.locator(".subnav a[href$='/scenarios/new']").click()
+    office.locator(".subnav").get_by_role("link", name="发布疫情情景").click()
+    expect(office.locator("h1")).to_have_text("发布疫情情景")
     name = f"{COUNTY}疫情（5倍，14天）"
     office.locator("#name").fill(name)
     office.locator(".county-block").filter(has_text=COUNTY).locator(
@@ -59,12 +61,16 @@ def test_surge_from_plan_to_shelves(journey):
     office.locator("#max_distance_km").fill("80")
     j.shot(office, "scenario-form")
     office.locator("#save-scenario").click()
+    expect(office.locator(".flash.success")).to_have_text("情景已保存。")
     expect(office.locator("h1")).to_have_text(name)
     expect(office.locator("dl.facts")).to_contain_text(f"{COUNTY} 330602")
     j.shot(office, "scenario")
 
     # the plan: it lowers the shortage, and moves stock between the demo clerks' depots
     office.locator("#make-plan").click()
+    expect(office.locator(".flash.success")).to_have_text(
+        re.compile(r"^方案已计算（.+ 秒），可证明为最优。$")
+    )
     expect(office.locator("#plan-figures")).to_be_visible()
     before = number(office.locator("#plan-figures .kpi .value").first.inner_text())
     optimum = number(office.locator("#shortage-after").inner_text())
@@ -92,7 +98,7 @@ def test_surge_from_plan_to_shelves(journey):
     quantity = office.locator(f"#{line_id} input.qty")
     quantity.fill(str(adjusted))
     quantity.press("Enter")
-    expect(office.locator(".flash.success")).to_be_visible()
+    expect(office.locator(".flash.success")).to_have_text("已修改该行，方案已重新校验并核算。")
     expect(office.locator(f"#{line_id}")).to_have_class(re.compile(r"\bchanged\b"))
     expect(office.locator(f"#{line_id} input.qty")).to_have_value(str(adjusted))
     expect(office.locator(f"#{line_id} td").nth(4)).to_have_text(str(proposed))
@@ -102,13 +108,17 @@ def test_surge_from_plan_to_shelves(journey):
 
     # issue the orders, approve them all: the stock is reserved at the senders
     office.locator("#issue-orders").click()
-    expect(office.locator(".flash.success")).to_be_visible()
+    flash = office.locator(".flash.success")
+    expect(flash).to_have_text(re.compile(r"^已生成 \d+ 张调拨令（草稿）。$"))
+    issued = int(re.search(r"\d+", flash.inner_text()).group())
     orders = office.locator("#plan-orders tbody tr")
-    issued = orders.count()
-    assert issued >= 1
+    expect(orders).to_have_count(issued)
     expect(orders.locator(".status.os-draft")).to_have_count(issued)
+    expect(orders.locator(".status.os-draft").first).to_have_text("草稿")
     office.locator("#approve-all").click()
-    expect(office.locator(".flash.success")).to_be_visible()
+    expect(office.locator(".flash.success")).to_have_text(
+        f"已批准 {issued} 张调拨令，相应库存已锁定。"
+    )
     expect(office.locator("#plan-orders .status.os-approved")).to_have_count(issued)
     j.shot(office, "orders-approved", full_page=False)
     ours_row = next(
@@ -117,9 +127,11 @@ def test_surge_from_plan_to_shelves(journey):
         if row.locator("td").nth(1).inner_text() == sender_name
         and row.locator("td").nth(2).inner_text() == receiver_name
     )
-    number = ours_row.locator("td").first.inner_text()
-    ours_row.get_by_role("link", name=number).click()
-    expect(office.locator("#order-number")).to_have_text(number)
+    order_no = ours_row.locator("td").first.inner_text()
+    ours_row.get_by_role("link", name=order_no).click()
+    expect(office.locator("#order-number")).to_have_text(order_no)
+    expect(office.locator("h1")).to_have_text(f"调拨令 {order_no}")
+    expect(office.locator("dl.facts .status")).to_have_text("已批准")
     expect(office.locator("dl.facts")).to_contain_text(sender_code)
     expect(office.locator("dl.facts")).to_contain_text(receiver_code)
     ordered = office.locator(f'#order-lines tr[data-item="{item_code}"] td').nth(1)
@@ -134,15 +146,16 @@ def test_surge_from_plan_to_shelves(journey):
     sender = j.login(CLERK_DEPOTS[sender_code])
     expect(sender.locator("h1")).to_contain_text(sender_code)
     sent_before = read_cover(sender, item_code)
-    order_row = sender.locator("#depot-orders tr").filter(has_text=number)
-    order_row.locator("a.button").click()
-    expect(sender.locator("h1")).to_contain_text(number)
+    expect(sender.locator("#depot-orders h2")).to_have_text("本库调拨令")
+    order_row = sender.locator("#depot-orders tr").filter(has_text=order_no)
+    order_row.get_by_role("link", name="发货").click()
+    expect(sender.locator("h1")).to_contain_text(order_no)
     picks = sender.locator("#dispatch-form input[name^=pick-]")
     assert sum(int(p.input_value() or 0) for p in picks.all()) > 0
     j.shot(sender, "dispatch-form")
     sender.locator("#confirm-dispatch").click()
-    expect(sender.locator("#order-number")).to_have_text(number)
-    expect(sender.locator("dl.facts .status.os-dispatched")).to_be_visible()
+    expect(sender.locator(".flash.success")).to_have_text(f"调拨令 {order_no} 已发货，物资在途。")
+    expect(sender.locator("dl.facts .status.os-dispatched")).to_have_text("已发出")
     sent = int(sender.locator(f'#order-lines tr[data-item="{item_code}"] td').nth(3).inner_text())
     assert sent == adjusted
     j.shot(sender, "dispatched")
@@ -156,8 +169,10 @@ def test_surge_from_plan_to_shelves(journey):
     receiver = j.login(CLERK_DEPOTS[receiver_code])
     expect(receiver.locator("h1")).to_contain_text(receiver_code)
     got_before = read_cover(receiver, item_code)
-    receiver.locator("#depot-orders tr").filter(has_text=number).locator("a.button").click()
-    expect(receiver.locator("h1")).to_contain_text(number)
+    receiver.locator("#depot-orders tr").filter(has_text=order_no).get_by_role(
+        "link", name="收货"
+    ).click()
+    expect(receiver.locator("h1")).to_contain_text(order_no)
     rows = receiver.locator(f'#receive-form tr[data-item="{item_code}"]')
     first = rows.first
     dispatched_first = int(first.locator("td").nth(3).inner_text())
@@ -166,8 +181,8 @@ def test_surge_from_plan_to_shelves(journey):
     receiver.locator("#note").fill("一箱破损")
     j.shot(receiver, "receive-form")
     receiver.locator("#confirm-receipt").click()
-    expect(receiver.locator("#order-number")).to_have_text(number)
-    expect(receiver.locator("dl.facts .status.os-received")).to_be_visible()
+    expect(receiver.locator(".flash.success")).to_have_text(f"调拨令 {order_no} 已收货入库。")
+    expect(receiver.locator("dl.facts .status.os-received")).to_have_text("已收货")
     item_line = receiver.locator(f'#order-lines tr[data-item="{item_code}"] td')
     expect(item_line.nth(4)).to_have_text(str(sent - 1))  # received in good condition
     expect(item_line.nth(5)).to_have_text("1")  # damaged
@@ -181,7 +196,8 @@ def test_surge_from_plan_to_shelves(journey):
     # the dispatcher closes the order; the dashboard shows the receiver's new cover
     office.goto(order_url)
     office.locator("#close").click()
-    expect(office.locator("dl.facts .status.os-closed")).to_be_visible()
+    expect(office.locator(".flash.success")).to_have_text(f"调拨令 {order_no} 已关闭。")
+    expect(office.locator("dl.facts .status.os-closed")).to_have_text("已关闭")
     days_after = dashboard_days(office, receiver_name, item_code)
     expected = days_before + (sent - 1) / got_before.daily_use
     precision = 0.1 if days_after < 100 else 1.0
