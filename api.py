@@ -4,14 +4,29 @@ Integrations authenticate with an API token (`Authorization: Bearer rsv_...`); a
 with its user's permissions, enforced by the same services as the pages.
 """
 
+from http import HTTPStatus
+
 from flask import Flask, g, request
-from flask_smorest import Api, abort
+from flask_smorest import Api, Blueprint, abort
 
 from accounts.tokens import bearer_user
 from audit import current_actor
 from db import get_session
 
 SECURITY = {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+_doc = Blueprint("api_doc", __name__)
+
+
+def errors(*codes: int):
+    """Declare in the OpenAPI document the error responses an operation may answer with
+    (each in the shared Error shape: code, status, message, errors)."""
+
+    def decorator(func):
+        for code in codes:
+            func = _doc.alt_response(code, response=HTTPStatus(code).name)(func)
+        return func
+
+    return decorator
 
 
 def authenticate() -> None:
@@ -29,6 +44,7 @@ def init_app(app: Flask) -> None:
     """Configure flask-smorest and mount the API blueprints."""
     from app import csrf
     from inventory.api import blp as inventory_blp
+    from reports.api import bp as readiness_blp
 
     app.config.setdefault("API_TITLE", "Emergency medical reserves")
     app.config.setdefault("API_VERSION", "v1")
@@ -42,4 +58,6 @@ def init_app(app: Flask) -> None:
     )
     api.register_blueprint(inventory_blp, url_prefix="/api/v1")
     csrf.exempt(inventory_blp)
+    api.register_blueprint(readiness_blp, url_prefix="/api/v1")
+    csrf.exempt(readiness_blp)
     app.extensions["smorest_api"] = api

@@ -9,9 +9,12 @@ from flask.cli import with_appcontext
 from flask_wtf.csrf import CSRFProtect
 
 import api
+import backup
 import db
 import i18n
+import input_guard
 import labels
+import logs
 import models  # noqa: F401  (every table, and the audit hook)
 from config import Config, config_for_env
 from errors import StartupError, register_error_handlers
@@ -30,20 +33,17 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.config.from_object(config)
     _refuse_insecure_production(app)
 
+    logs.init_app(app)
     db.init_app(app)
     i18n.init_app(app)
     labels.init_app(app)
+    input_guard.init_app(app)
     csrf.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_actor(app)
     register_security_headers(app)
     register_cli(app)
-    if not app.debug and not app.testing:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
-        logging.getLogger("alembic").setLevel(logging.WARNING)
     return app
 
 
@@ -60,7 +60,6 @@ def register_blueprints(app: Flask) -> None:
     from dispatch.views import bp as dispatch_bp
     from inventory.depot_views import bp as depot_bp
     from inventory.views import bp as inventory_bp
-    from reports.api import bp as readiness_api_bp
     from reports.views import bp as reports_bp
 
     login_manager.init_app(app)
@@ -70,8 +69,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp, url_prefix="/dashboard")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(dispatch_bp, url_prefix="/surge")
-    app.register_blueprint(readiness_api_bp, url_prefix="/api/v1")
-    csrf.exempt(readiness_api_bp)
     api.init_app(app)
 
     @app.route("/")
@@ -131,9 +128,13 @@ def register_actor(app: Flask) -> None:
 
     @app.before_request
     def set_actor() -> None:
-        if current_user.is_authenticated:
-            current_actor.set(current_user.id)
+        # set on every request: a server thread must not carry the previous request's user
+        current_actor.set(current_user.id if current_user.is_authenticated else None)
         current_source.set("api" if request.path.startswith("/api/") else "web")
+
+    @app.teardown_request
+    def clear_actor(_exc=None) -> None:
+        current_actor.set(None)
 
     # outside requests (CLI commands run in the creating context) the source is the CLI
     current_source.set("cli")
@@ -148,6 +149,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_logins_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(verify_ledger_command)
+    backup.register(app)
 
 
 @click.group("db")
@@ -197,6 +199,7 @@ def verify_ledger_command() -> None:
 
     with db.session_scope() as session:
         differences = verify_ledger(session)
+    logging.getLogger(__name__).info("ledger verified: %d difference(s)", len(differences))
     for d in differences:
         click.echo(
             f"facility {d.facility_id} item {d.item_id} lot {d.lot_id} {d.form}: "

@@ -15,6 +15,8 @@ class Config:
     DATABASE_URL = os.environ.get("DATABASE_URL") or (
         f"sqlite:///{BASE_DIR / 'instance' / 'reserves.sqlite3'}"
     )
+    # log lines: "text" (readable) or "json" (one object per line, for log collectors)
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     # echo SQL to the log; useful when looking at query counts
     SQL_ECHO = os.environ.get("SQL_ECHO", "") == "1"
 
@@ -26,7 +28,13 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # request size limits, answered with 413: a whole request (spreadsheet uploads are the
+    # largest), the text fields of one form together, the number of form fields and files,
+    # and a JSON API body
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 256 * 1024
+    MAX_FORM_PARTS = 1000
+    MAX_API_CONTENT_LENGTH = 1024 * 1024
     TESTING = False
 
 
@@ -34,6 +42,7 @@ class ProductionConfig(Config):
     """Settings for a real deployment behind HTTPS."""
 
     APP_ENV = "production"
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -1,5 +1,7 @@
 """Domain errors, and their mapping to HTTP in one place."""
 
+from http import HTTPStatus
+
 import click
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -54,14 +56,23 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
+def error_body(code: int, message: str, errors: dict | None = None) -> dict:
+    """A JSON error in the shape the OpenAPI document declares (flask-smorest's Error):
+    `code`, `status` (the HTTP phrase), `message`, and `errors` per location and field."""
+    body = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
+    if errors:
+        body["errors"] = errors
+    return body
+
+
 def register_error_handlers(app: Flask) -> None:
     """Answer domain errors and HTTP errors as JSON or HTML."""
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
         if wants_json():
-            payload = {"error": type(exc).__name__, "message": exc.message, "fields": exc.fields}
-            return jsonify(payload), exc.status_code
+            errors = {"json": exc.fields} if exc.fields else None
+            return jsonify(error_body(exc.status_code, exc.message, errors)), exc.status_code
         return (
             render_template("error.html", code=exc.status_code, message=exc.message),
             exc.status_code,
@@ -83,11 +94,14 @@ def _http_error(exc):
         403: _("You are not allowed to do this."),
         404: _("Not found."),
         405: _("This method is not allowed here."),
-        413: _("The upload is too large."),
+        413: _("The request is too large."),
         429: _("Too many requests; please wait a moment."),
         500: _("Something went wrong on our side; nothing was saved."),
     }
     message = messages.get(code, str(exc))
     if wants_json():
-        return jsonify({"error": getattr(exc, "name", "Error"), "message": message}), code
+        # flask-smorest's abort(code, message=..., errors=...) carries its own details
+        data = getattr(exc, "data", None) or {}
+        body = error_body(code, data.get("message") or message, data.get("errors"))
+        return jsonify(body), code
     return render_template("error.html", code=code, message=message), code

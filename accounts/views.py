@@ -129,6 +129,7 @@ def tokens():
     session_ = get_session()
     form = TokenForm()
     created = None
+    status = 200
     if form.validate_on_submit():
         try:
             _token, created = issue_token(session_, current_user, form.name.data)
@@ -136,10 +137,13 @@ def tokens():
         except DomainError as exc:
             session_.rollback()
             form.name.errors = [*form.name.errors, exc.message]
+            status = 422
+    elif form.errors:
+        status = 422
     rows = session_.exec(
         select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id.desc())
     ).all()
-    return render_template("accounts/tokens.html", form=form, rows=rows, created=created)
+    return render_template("accounts/tokens.html", form=form, rows=rows, created=created), status
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

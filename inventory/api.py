@@ -7,15 +7,21 @@ One commit per request, after the service call; a retried POST with the same
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import Schema, fields, validate
+from marshmallow import RAISE, Schema, fields, validate
 from sqlmodel import func, select
 
+from api import errors
 from db import get_session
 from errors import DomainError
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
 from inventory.services import movements
 from inventory.services.movements import CountLine
-from inventory.services.stock import HistoryFilter, movement_history
+from inventory.services.stock import (
+    HistoryFilter,
+    depot_for,
+    movement_history,
+    visible_facility_ids,
+)
 from timeutil import SHANGHAI, as_utc
 
 blp = Blueprint("api", __name__, description="Stock recording for integrations")
@@ -136,7 +142,9 @@ class MovementIn(Schema):
 
 class CountLineIn(Schema):
     lot_no = fields.Str(required=True, validate=validate.Length(min=1, max=64))
-    counted = fields.Int(required=True, strict=True, validate=validate.Range(min=0))
+    counted = fields.Int(
+        required=True, strict=True, validate=validate.Range(min=0, max=movements.MAX_QUANTITY)
+    )
     expiry = fields.Date(allow_none=True)
 
 
@@ -208,14 +216,24 @@ def _serialise(rows: list[Movement]) -> list[dict]:
     ]
 
 
+def _readable(facility_id: int) -> None:
+    """403 unless the token's user may read this depot's stock and ledger."""
+    try:
+        depot_for(get_session(), g.api_user, facility_id)
+    except DomainError as exc:
+        _domain_abort(exc)
+
+
 def _domain_abort(exc: DomainError):
     get_session().rollback()
-    abort(exc.status_code, message=exc.message, errors={"json": exc.fields} if exc.fields else None)
+    details = {"errors": {"json": exc.fields}} if exc.fields else {}
+    abort(exc.status_code, message=exc.message, **details)
 
 
 @blp.route("/facilities")
 class Facilities(MethodView):
     @blp.response(200, FacilitySchema(many=True))
+    @errors(401)
     def get(self):
         """Every active depot."""
         return (
@@ -228,6 +246,7 @@ class Facilities(MethodView):
 @blp.route("/items")
 class Items(MethodView):
     @blp.response(200, ItemSchema(many=True))
+    @errors(401)
     def get(self):
         """Every active item."""
         return (
@@ -237,10 +256,12 @@ class Items(MethodView):
 
 @blp.route("/balances")
 class Balances(MethodView):
-    @blp.arguments(BalanceArgs, location="query")
+    @blp.arguments(BalanceArgs, location="query", unknown=RAISE)
     @blp.response(200, BalancePage)
+    @errors(401, 403)
     def get(self, args):
-        """Balances per depot, item, lot and form (quantity > 0), paged."""
+        """Balances per depot, item, lot and form (quantity > 0), paged; clerks read their
+        own depots only."""
         session = get_session()
         query = (
             select(Facility.code, Item.code, Lot.lot_no, Lot.expiry, Balance)
@@ -250,7 +271,10 @@ class Balances(MethodView):
             .where(Balance.quantity > 0)
         )
         if (f := _by_code(Facility, args.get("facility"), "facility")) is not None:
+            _readable(f.id)
             query = query.where(Balance.facility_id == f.id)
+        elif (own := visible_facility_ids(session, g.api_user)) is not None:
+            query = query.where(Balance.facility_id.in_(own))
         if (i := _by_code(Item, args.get("item"), "item")) is not None:
             query = query.where(Balance.item_id == i.id)
         if args.get("form"):
@@ -282,14 +306,21 @@ class Balances(MethodView):
 
 @blp.route("/movements")
 class Movements(MethodView):
-    @blp.arguments(MovementArgs, location="query")
+    @blp.arguments(MovementArgs, location="query", unknown=RAISE)
     @blp.response(200, MovementPage)
+    @errors(401, 403)
     def get(self, args):
-        """Ledger rows, newest first, filtered and paged."""
+        """Ledger rows, newest first, filtered and paged; clerks read their own depots only."""
         session = get_session()
         facility = _by_code(Facility, args.get("facility"), "facility")
         item = _by_code(Item, args.get("item"), "item")
-        ids = [facility.id] if facility else list(session.exec(select(Facility.id)).all())
+        if facility is not None:
+            _readable(facility.id)
+            ids = [facility.id]
+        elif (own := visible_facility_ids(session, g.api_user)) is not None:
+            ids = own
+        else:
+            ids = list(session.exec(select(Facility.id)).all())
         page = movement_history(
             session,
             ids,
@@ -308,6 +339,7 @@ class Movements(MethodView):
     @blp.arguments(IdempotencyHeader, location="headers")
     @blp.response(201, MovementList)
     @blp.alt_response(200, schema=MovementList, description="A retry: the original movements")
+    @errors(401, 403, 409, 413)
     def post(self, body, headers):
         """Record a movement; a retried request with the same Idempotency-Key is a no-op."""
         session = get_session()
@@ -386,22 +418,29 @@ class Movements(MethodView):
         return {"movements": _serialise(rows)}
 
 
-@blp.route("/movements/<int:movement_id>")
+# ids are 32-bit integers in the database; a larger one is simply not found
+MOVEMENT_ID = "<int(max=2147483647):movement_id>"
+
+
+@blp.route(f"/movements/{MOVEMENT_ID}")
 class MovementById(MethodView):
     @blp.response(200, MovementSchema)
+    @errors(401, 403, 404)
     def get(self, movement_id: int):
         """One ledger row."""
         row = get_session().get(Movement, movement_id)
         if row is None:
             abort(404, message="no such movement")
+        _readable(row.facility_id)
         return _serialise([row])[0]
 
 
-@blp.route("/movements/<int:movement_id>/reversal")
+@blp.route(f"/movements/{MOVEMENT_ID}/reversal")
 class Reversal(MethodView):
     @blp.arguments(ReversalIn)
     @blp.arguments(IdempotencyHeader, location="headers")
     @blp.response(201, MovementList)
+    @errors(401, 403, 404, 409, 413)
     def post(self, body, headers, movement_id: int):
         """Correct a movement with a reversing entry."""
         session = get_session()
@@ -420,6 +459,7 @@ class Counts(MethodView):
     @blp.arguments(CountIn)
     @blp.arguments(IdempotencyHeader, location="headers")
     @blp.response(201, MovementList)
+    @errors(401, 403, 409, 413)
     def post(self, body, headers):
         """Post a stock count: the variance of each counted lot becomes a count movement."""
         session = get_session()

@@ -251,6 +251,9 @@ def count(facility_id: int, item_id: int):
     status = 200
     if request.method == "POST":
         lines, errors = _count_lines(request.form)
+        note = request.form.get("note", "").strip()
+        if len(note) > NOTE_MAX:
+            errors["note"] = _("At most %(n)d characters.", n=NOTE_MAX)
         if not errors:
             try:
                 rows = movements.count(
@@ -259,7 +262,7 @@ def count(facility_id: int, item_id: int):
                     facility_id=facility.id,
                     item_id=item.id,
                     lines=lines,
-                    note=request.form.get("note", "").strip()[:500],
+                    note=note,
                     idempotency_key=_web_key(request.form.get("idempotency_key")),
                 )
                 session.commit()
@@ -284,6 +287,9 @@ def count(facility_id: int, item_id: int):
     )
 
 
+NOTE_MAX = 500  # Movement.note
+
+
 def _web_key(key: str | None) -> str | None:
     # keys from the pages are namespaced by user, so two clerks cannot collide
     return f"web:{current_user.id}:{key[:40]}" if key else None
@@ -291,14 +297,17 @@ def _web_key(key: str | None) -> str | None:
 
 def _count_lines(form) -> tuple[list[CountLine], dict[str, str]]:
     lines, errors = [], {}
-    for n in range(int(form.get("rows", "0") or 0)):
+    rows = form.get("rows", "0").strip()
+    # the page says how many rows it rendered; a tampered number counts no row
+    n_rows = int(rows) if rows.isascii() and rows.isdigit() and len(rows) <= 4 else 0
+    for n in range(n_rows):
         lot_no = form.get(f"lot_{n}", "").strip()
         raw = form.get(f"counted_{n}", "").strip()
         if not raw and not lot_no:
             continue
         if not raw:
             continue  # a lot left blank is not counted
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):
             errors[f"counted_{n}"] = _("Enter a whole number, zero or more.")
             continue
         if not lot_no:

@@ -1,35 +1,101 @@
 """Readiness as JSON: /api/v1/readiness (the dashboard's figures), for integrations.
 
 Authenticated with an API token (`Authorization: Bearer rsv_...`); every role may read it.
+Documented in the OpenAPI document with the movements API (flask-smorest).
 """
 
-from functools import wraps
-
-from flask import Blueprint, abort, g, jsonify, request
+from flask import jsonify
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields, validate
 from sqlmodel import select
 
-from accounts.tokens import bearer_user
+from api import errors
 from db import get_session
 from errors import NotFound
 from inventory.models import Facility
 from inventory.services.readiness import Readiness, Rollup, compute_readiness, facilities_in_county
 from reports.dashboard import county_names
 
-bp = Blueprint("api_readiness", __name__)
+bp = Blueprint("api_readiness", __name__, description="Readiness figures (days of cover)")
 
 
-def token_required(view):
-    """Refuse the request with 401 unless it carries a valid API token."""
+@bp.before_request
+def _authenticate() -> None:
+    from api import authenticate
 
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        user = bearer_user(get_session(), request.headers.get("Authorization"))
-        if user is None:
-            abort(401)
-        g.api_user = user
-        return view(*args, **kwargs)
+    authenticate()
 
-    return wrapped
+
+class TargetsSchema(Schema):
+    physical_days = fields.Int()
+    all_forms_days = fields.Int()
+    long_days = fields.Int()
+
+
+class RollupSchema(Schema):
+    physical_days = fields.Float(allow_none=True)
+    all_forms_days = fields.Float(allow_none=True)
+    judged = fields.Int()
+    share_physical = fields.Float(allow_none=True)
+    share_all_forms = fields.Float(allow_none=True)
+    share_long = fields.Float(allow_none=True)
+    red = fields.Int()
+    stock_outs = fields.Int()
+    no_norm = fields.Int()
+    catalog_coverage = fields.Float(allow_none=True)
+    statuses = fields.Dict(keys=fields.Str(), values=fields.Int())
+
+
+class CountyRollupSchema(RollupSchema):
+    name = fields.Str()
+
+
+class RedEntrySchema(Schema):
+    facility = fields.Str()
+    item = fields.Str()
+    usable = fields.Int()
+    daily_usage = fields.Float(allow_none=True)
+    physical_days = fields.Float(allow_none=True)
+
+
+class NetworkReadinessSchema(Schema):
+    targets = fields.Nested(TargetsSchema)
+    city = fields.Nested(RollupSchema)
+    tiers = fields.Dict(keys=fields.Str(), values=fields.Nested(RollupSchema))
+    counties = fields.Dict(keys=fields.Str(), values=fields.Nested(CountyRollupSchema))
+    categories = fields.Dict(keys=fields.Str(), values=fields.Nested(RollupSchema))
+    red_list = fields.List(fields.Nested(RedEntrySchema))
+
+
+class CountyReadinessSchema(Schema):
+    county = fields.Str()
+    targets = fields.Nested(TargetsSchema)
+    total = fields.Nested(RollupSchema)
+    facilities = fields.Dict(keys=fields.Str(), values=fields.Nested(RollupSchema))
+
+
+class FacilityItemSchema(Schema):
+    item = fields.Str()
+    status = fields.Str()
+    physical = fields.Int()
+    agreement = fields.Int()
+    expired = fields.Int()
+    daily_usage = fields.Float(allow_none=True)
+    physical_days = fields.Float(allow_none=True)
+    all_forms_days = fields.Float(allow_none=True)
+    long_days = fields.Float(allow_none=True)
+    in_catalog = fields.Bool()
+
+
+class FacilityReadinessSchema(Schema):
+    facility = fields.Str()
+    targets = fields.Nested(TargetsSchema)
+    total = fields.Nested(RollupSchema)
+    items = fields.List(fields.Nested(FacilityItemSchema))
+
+
+class NetworkArgs(Schema):
+    red_limit = fields.Int(load_default=100, validate=validate.Range(min=0, max=5000))
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
@@ -62,14 +128,20 @@ def _targets(r: Readiness) -> dict:
     }
 
 
+# the views build plain JSON themselves (flask-smorest passes a Response through); the
+# schemas document it
+
+
 @bp.route("/readiness")
-@token_required
-def network():
+@bp.arguments(NetworkArgs, location="query", unknown=RAISE)
+@bp.response(200, NetworkReadinessSchema)
+@errors(401)
+def network(args):
     """The whole network: city, tiers, counties, categories, and the red list."""
     session = get_session()
     r = compute_readiness(session)
     names = county_names(session)
-    limit = min(max(request.args.get("red_limit", 100, type=int), 0), 5000)
+    limit = args["red_limit"]
     return jsonify(
         {
             "targets": _targets(r),
@@ -94,7 +166,8 @@ def network():
 
 
 @bp.route("/readiness/county/<code>")
-@token_required
+@bp.response(200, CountyReadinessSchema)
+@errors(401, 404)
 def county(code: str):
     """One county's depots."""
     session = get_session()
@@ -115,7 +188,8 @@ def county(code: str):
 
 
 @bp.route("/readiness/facility/<code>")
-@token_required
+@bp.response(200, FacilityReadinessSchema)
+@errors(401, 404)
 def facility(code: str):
     """One depot, item by item."""
     session = get_session()

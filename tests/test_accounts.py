@@ -106,3 +106,29 @@ def test_session_cookie_flags(app_user):
     response = _login(app_user.test_client(), "correct-horse-1")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_cookies_are_secure_and_passwords_argon2id(sqlite_url, monkeypatch):
+    from sqlmodel import Session
+
+    from app import create_app
+    from db import get_engine
+    from tests.factories import make_user
+
+    monkeypatch.setenv("APP_ENV", "production")
+    app = create_app(
+        {"DATABASE_URL": sqlite_url, "SECRET_KEY": "prod-test-secret", "TESTING": True}
+    )
+    app.config["WTF_CSRF_ENABLED"] = False
+    with app.app_context(), Session(get_engine(app)) as session:
+        user = make_user(session, "prod", "viewer", password="a-long-passphrase-1")
+        session.commit()
+        assert user.password_hash.startswith("$argon2id$")
+    response = app.test_client().post(
+        "/auth/login", data={"username": "prod", "password": "a-long-passphrase-1"}
+    )
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    get_engine(app).dispose()

@@ -154,3 +154,12 @@ def test_reversal_and_count(api):
         json={"facility": "A", "item": "PPE-SUIT", "lines": [{"lot_no": "S1", "counted": 28}]},
     )
     assert count.status_code == 201 and count.get_json()["movements"][0]["quantity"] == -2
+
+
+def test_an_unknown_query_parameter_is_refused_not_ignored(api):
+    # a misspelt filter must not silently answer for every depot
+    _app, _clerk, viewer = api
+    response = viewer.get("/api/v1/balances?facilty=A")
+    assert response.status_code == 422
+    assert "facilty" in response.get_json()["errors"]["query"]
+    assert viewer.get("/api/v1/readiness?red_limt=3").status_code == 422

@@ -87,3 +87,23 @@ def test_ledger_rows_cannot_be_changed_or_deleted(session):
         session.exec(text("DELETE FROM movement"))
     session.rollback()
     assert session.exec(select(Movement)).one().quantity == 10
+
+
+def test_a_request_does_not_inherit_the_previous_requests_user(app, client, auth):
+    # server threads serve many requests: an anonymous one must not act as the last user
+    from sqlmodel import Session
+
+    from audit import current_actor
+    from db import get_engine
+    from tests.factories import make_user
+
+    with app.app_context(), Session(get_engine(app)) as session:
+        make_user(session, "someone", "viewer")
+        session.commit()
+    auth.login("someone", "password-123")
+    client.get("/network")
+    assert current_actor.get() is None  # cleared when the request ended
+    seen = []
+    app.before_request_funcs[None].append(lambda: seen.append(current_actor.get()))
+    app.test_client().get("/auth/login")
+    assert seen == [None]

@@ -154,3 +154,20 @@ def test_reverse_from_history(depot):
     )
     assert response.status_code == 302
     assert _balance(app) == 0
+
+
+def test_history_pages_link_to_older_and_newer(client, session, auth):
+    # a regression: the pager once rebound `_` (gettext) and failed with more than one page
+    from tests.factories import make_item, make_network, make_user, receive
+
+    f = make_network(session)
+    item = make_item(session)
+    for n in range(60):
+        receive(session, f["A"], item, 1, key=f"pg{n}")
+    make_user(session, "pager", "clerk", facilities=[f["A"]])
+    session.commit()
+    auth.login("pager", "password-123")
+    first = client.get(f"/depots/{f['A'].id}/history")
+    assert first.status_code == 200 and 'rel="next"' in first.get_data(as_text=True)
+    second = client.get(f"/depots/{f['A'].id}/history?page=2")
+    assert second.status_code == 200 and 'rel="prev"' in second.get_data(as_text=True)

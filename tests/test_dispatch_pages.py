@@ -202,7 +202,7 @@ def test_a_support_request_from_the_plan_as_pdf_and_json(app, client, world):
 
 def test_the_plan_page_in_english(app, client, world):
     _login(client, "disp")
-    client.post("/auth/language/en", data={"next": "/"})
+    assert client.post("/auth/lang/en", data={"next": "/"}).status_code == 302
     scenario_id = _first_scenario(app)
     plan_url = client.post(f"/surge/scenarios/{scenario_id}/plan").headers["Location"]
     text = client.get(plan_url).get_data(as_text=True)
@@ -212,3 +212,18 @@ def test_the_plan_page_in_english(app, client, world):
 def _first_scenario(app):
     with app.app_context(), Session(get_engine(app)) as session:
         return session.exec(select(SurgeScenario.id)).first()
+
+
+def test_hostile_text_in_a_scenario_is_stored_as_typed_and_shown_escaped(app, client, world):
+    _login(client, "disp")
+    name = "<script>alert(1)</script>'; DROP TABLE plan;-- 疫情 ☣"
+    response = client.post("/surge/scenarios/new", data={**SCENARIO_FORM, "name": name})
+    assert response.status_code == 302
+    text = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert (
+        "<script>alert(1)</script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    )
+    with app.app_context(), Session(get_engine(app)) as session:
+        assert session.exec(select(SurgeScenario.name).where(SurgeScenario.name == name)).one()
+    response = client.post("/surge/scenarios/new", data={**SCENARIO_FORM, "name": "a\x00b"})
+    assert response.status_code == 422

@@ -1,12 +1,14 @@
-"""Every page against every role: allowed, redirected to log in, or refused (403).
+"""Every page and every API endpoint against every role: allowed, redirected to log in,
+refused (403), or unauthenticated (401 for the API, anonymous or with a bad token).
 
-The matrix also fails when a route is added without being listed here, so a new page cannot
-slip in without a decision about who may open it.
+The matrix also fails when a route is added without being listed here, so a new page or
+endpoint cannot slip in without a decision about who may use it.
 """
 
 import pytest
 from sqlmodel import Session
 
+from accounts.tokens import issue_token
 from db import get_engine
 from inventory.services import catalog
 from tests.factories import make_item, make_network, make_user, receive
@@ -137,15 +139,29 @@ def world(tmp_path_factory):
         item = make_item(session)
         catalog.set_norm(session, f["A"], item, 5, basis="t", source="t")
         movement = receive(session, f["A"], item, 20)
-        make_user(session, "clerk_own", "clerk", facilities=[f["A"]])
-        make_user(session, "clerk_other", "clerk", facilities=[f["B"]])
+        # reversed through the API by the depot's clerk; the pages keep `movement`
+        api_movement = receive(session, f["A"], item, 7, lot_no="L2")
+        tokens = {}
+        users = [make_user(session, "clerk_own", "clerk", facilities=[f["A"]])]
+        users.append(make_user(session, "clerk_other", "clerk", facilities=[f["B"]]))
         for role in ("dispatcher", "viewer", "admin"):
             user = make_user(session, role, role)
+            users.append(user)
             if role == "dispatcher":
                 dispatcher = user
+        for u in users:
+            tokens[u.username] = issue_token(session, u, "matrix")[1]
+        tokens["bad_token"] = "rsv_" + "x" * 43
         session.commit()
-        ids = {"A": f["A"].id, "item": item.id, "movement": movement.id, "user": user.id}
+        ids = {
+            "A": f["A"].id,
+            "item": item.id,
+            "movement": movement.id,
+            "user": user.id,
+            "api_movement": api_movement.id,
+        }
         ids.update(_surge_world(session, f, item, dispatcher))
+    app.config["MATRIX_TOKENS"] = tokens
     yield app, ids
     get_engine(app).dispose()
 
@@ -200,10 +216,20 @@ def _client(app, role):
 
 def test_every_route_is_in_the_matrix(world):
     app, _ids = world
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    api = {e for e in endpoints if e.startswith("api") or "." not in e and e.startswith("Api")}
-    missing = endpoints - set(PAGES) - NOT_GET_PAGES - api
+    rules = list(app.url_map.iter_rules())
+    api_rules = {r.rule for r in rules if r.rule.startswith("/api/")}
+    endpoints = {r.endpoint for r in rules if r.rule not in api_rules}
+    missing = endpoints - set(PAGES) - NOT_GET_PAGES
     assert not missing, f"routes without a permission decision: {sorted(missing)}"
+    api_operations = {
+        (method, r.rule)
+        for r in rules
+        if r.rule in api_rules and not r.rule.endswith("/openapi.json")
+        for method in r.methods - {"HEAD", "OPTIONS"}
+    }
+    listed = {(method, rule) for method, rule, _path, _body, _policy in API}
+    missing_api = api_operations - listed
+    assert not missing_api, f"API endpoints without a permission decision: {sorted(missing_api)}"
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -266,3 +292,94 @@ def test_only_the_senders_clerk_may_dispatch_and_nobody_else_receives(world, rol
     client = _client(app, role)
     assert client.post(f"/surge/orders/{ids['order']}/dispatch", data={}).status_code == 403
     assert client.post(f"/surge/orders/{ids['order']}/receive", data={}).status_code == 403
+
+
+# --- the JSON API: every endpoint against every role, with a token ---------------------------
+
+API_ROLES = ("anonymous", "bad_token", "clerk_own", "clerk_other", "dispatcher", "viewer", "admin")
+EVERYONE = dict.fromkeys(API_ROLES[2:], 200)
+OWN_DEPOT_API_READING = {**EVERYONE, "clerk_other": 403}
+
+
+def _only_own_clerk(status: int) -> dict:
+    return {**dict.fromkeys(API_ROLES[2:], 403), "clerk_own": status}
+
+
+RECEIPT = {
+    "type": "receipt",
+    "facility": "A",
+    "item": "PPE-N95",
+    "quantity": 3,
+    "lot_no": "API-1",
+    "expiry": "2031-01-01",
+}
+MOVEMENT_RULE = "/api/v1/movements/<int(max=2147483647):movement_id>"
+# (method, URL rule, path, JSON body, status per role)
+API = [
+    ("GET", "/api/v1/facilities", "/api/v1/facilities", None, EVERYONE),
+    ("GET", "/api/v1/items", "/api/v1/items", None, EVERYONE),
+    ("GET", "/api/v1/balances", "/api/v1/balances?facility=A", None, OWN_DEPOT_API_READING),
+    ("GET", "/api/v1/movements", "/api/v1/movements?facility=A", None, OWN_DEPOT_API_READING),
+    ("GET", MOVEMENT_RULE, "/api/v1/movements/{movement}", None, OWN_DEPOT_API_READING),
+    ("POST", "/api/v1/movements", "/api/v1/movements", RECEIPT, _only_own_clerk(201)),
+    (
+        "POST",
+        MOVEMENT_RULE + "/reversal",
+        "/api/v1/movements/{api_movement}/reversal",
+        {"note": "wrong lot"},
+        _only_own_clerk(201),
+    ),
+    (
+        "POST",
+        "/api/v1/counts",
+        "/api/v1/counts",
+        {"facility": "A", "item": "PPE-N95", "lines": [{"lot_no": "L1", "counted": 20}]},
+        _only_own_clerk(201),
+    ),
+    ("GET", "/api/v1/readiness", "/api/v1/readiness", None, EVERYONE),
+    ("GET", "/api/v1/readiness/county/<code>", "/api/v1/readiness/county/330602", None, EVERYONE),
+    ("GET", "/api/v1/readiness/facility/<code>", "/api/v1/readiness/facility/A", None, EVERYONE),
+]
+
+
+@pytest.mark.parametrize("role", API_ROLES)
+@pytest.mark.parametrize(
+    "method, rule, path, body, policy", API, ids=[f"{m} {r}" for m, r, *_x in API]
+)
+def test_role_against_api(world, role, method, rule, path, body, policy):
+    app, ids = world
+    headers = {"Idempotency-Key": f"matrix-{role}"}
+    if role != "anonymous":
+        headers["Authorization"] = f"Bearer {app.config['MATRIX_TOKENS'][role]}"
+    response = app.test_client().open(path.format(**ids), method=method, json=body, headers=headers)
+    expected = 401 if role in ("anonymous", "bad_token") else policy[role]
+    assert response.status_code == expected, response.get_json()
+    assert response.is_json
+
+
+def test_a_clerk_cannot_post_for_another_depot_by_form_or_api(world):
+    app, ids = world
+    form = _client(app, "clerk_other").post(
+        f"/depots/{ids['A']}/record/receipt",
+        data={
+            "item_id": ids["item"],
+            "quantity": 5,
+            "lot_no": "X",
+            "expiry": "2031-01-01",
+            "source": "purchase",
+            "form": "physical",
+            "idempotency_key": "other-form",
+        },
+    )
+    api = app.test_client().post(
+        "/api/v1/movements",
+        json={**RECEIPT, "lot_no": "OTHER"},
+        headers={"Authorization": f"Bearer {app.config['MATRIX_TOKENS']['clerk_other']}"},
+    )
+    assert form.status_code == 403 and api.status_code == 403
+    with app.app_context(), Session(get_engine(app)) as session:
+        from sqlmodel import select
+
+        from inventory.models import Lot
+
+        assert session.exec(select(Lot).where(Lot.lot_no.in_(["X", "OTHER"]))).all() == []

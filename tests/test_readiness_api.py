@@ -59,7 +59,7 @@ def test_token_required_and_revocable(api):
     app, client, token_id, viewer_id = api
     anonymous = app.test_client()
     response = anonymous.get("/api/v1/readiness")
-    assert response.status_code == 401 and response.get_json()["error"]
+    assert response.status_code == 401 and response.get_json()["message"]
     bad = app.test_client()
     bad.environ_base["HTTP_AUTHORIZATION"] = "Bearer rsv_not-a-token"
     assert bad.get("/api/v1/readiness").status_code == 401

@@ -73,11 +73,18 @@ _UPDATE_BALANCE = (
 )
 
 
+LOT_NO_MAX = 64  # Lot.lot_no
+
+
 def get_or_create_lot(session: Session, item: Item, lot_no: str, expiry: date | None) -> Lot:
     """The item's lot with this number; a new lot needs its expiry when the item expires."""
     lot_no = lot_no.strip()
     if not lot_no:
         raise ValidationError(_("A lot number is required."), field="lot_no")
+    if len(lot_no) > LOT_NO_MAX:
+        raise ValidationError(
+            _("A lot number has at most %(n)d characters.", n=LOT_NO_MAX), field="lot_no"
+        )
     lot_id = (
         session.connection().execute(_FIND_LOT, {"item_id": item.id, "lot_no": lot_no}).scalar()
     )

@@ -446,6 +446,8 @@ def count(
             raise ValidationError(
                 _("A counted quantity is a whole number, zero or more."), field="counted"
             )
+        if line.counted > MAX_QUANTITY:
+            raise ValidationError(_("The quantity is implausibly large."), field="counted")
         if line.lot_no.strip() in seen:
             raise ValidationError(
                 _("Lot %(lot)s is counted twice.", lot=line.lot_no), field="lot_no"

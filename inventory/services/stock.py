@@ -33,6 +33,14 @@ def depot_for(session: Session, user: User, facility_id: int) -> Facility:
     return facility
 
 
+def visible_facility_ids(session: Session, user: User) -> list[int] | None:
+    """The depots whose stock and ledger the user may read: a clerk's own, or None for
+    every depot (other roles)."""
+    if user.role == Role.CLERK:
+        return sorted(facility_ids_of(session, user))
+    return None
+
+
 def can_record(session: Session, user: User, facility_id: int) -> bool:
     """True when the user records movements at this depot."""
     return user.role == Role.CLERK and facility_id in facility_ids_of(session, user)
