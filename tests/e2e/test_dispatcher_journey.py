@@ -82,7 +82,7 @@ def test_surge_from_plan_to_shelves(journey):
     j.shot(office, "scenario")
 
     # the plan: it lowers the shortage, and moves stock between the demo clerks' depots
-    office.locator("#make-plan").click()
+    office.locator("#make-plan").click(timeout=SLOW)
     expect(office.locator(".flash.success")).to_have_text(
         re.compile(r"^方案已计算（.+ 秒），可证明为最优。$"), timeout=SLOW
     )
@@ -129,7 +129,7 @@ def test_surge_from_plan_to_shelves(journey):
     j.shot(office, "plan-adjusted", full_page=False)
 
     # issue the orders, approve them all: the stock is reserved at the senders
-    office.locator("#issue-orders").click()
+    office.locator("#issue-orders").click(timeout=SLOW)
     flash = office.locator(".flash.success")
     expect(flash).to_have_text(re.compile(r"^已生成 \d+ 张调拨令（草稿）。$"), timeout=SLOW)
     issued = int(re.search(r"\d+", flash.inner_text()).group())
@@ -137,7 +137,7 @@ def test_surge_from_plan_to_shelves(journey):
     expect(orders).to_have_count(issued)
     expect(orders.locator(".status.os-draft")).to_have_count(issued)
     expect(orders.locator(".status.os-draft").first).to_have_text("草稿")
-    office.locator("#approve-all").click()
+    office.locator("#approve-all").click(timeout=SLOW)
     expect(office.locator(".flash.success")).to_have_text(
         f"已批准 {issued} 张调拨令，相应库存已锁定。", timeout=SLOW
     )
