@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install system translations migrate seed bench bench-optimizer bench-report lint clean-db
+.PHONY: run test e2e install system translations migrate seed bench bench-optimizer bench-report lint clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,13 @@ run: seed
 	@$(FLASK) demo-logins
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 
+# the browser journeys (tests/e2e) are part of it, all in one xdist group on one worker
 test: translations
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# only the browser journeys; screenshots under test-artifacts/e2e/<time>/ (the run prints where)
+e2e: translations
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
 bench: translations
 	$(BIN)/python bench/readiness_bench.py

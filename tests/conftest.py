@@ -2,9 +2,11 @@
 
 import os
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 from argon2 import PasswordHasher
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -22,13 +24,45 @@ passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 
 
+def pytest_configure(config):
+    # one screenshot folder per run for the browser journeys (tests/e2e); set here, in the
+    # controlling process, so that xdist workers inherit it
+    if "E2E_ARTIFACTS_DIR" not in os.environ:
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        root = Path(__file__).resolve().parents[1]
+        os.environ["E2E_ARTIFACTS_DIR"] = str(root / "test-artifacts" / "e2e" / stamp)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    folder = Path(os.environ["E2E_ARTIFACTS_DIR"])
+    if folder.is_dir():
+        shots = len(list(folder.rglob("*.png")))
+        terminalreporter.write_sep("-", "browser journeys")
+        terminalreporter.write_line(f"{shots} screenshots of the journeys' steps in {folder}")
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
+    _keep_xdist_groups(config, items)
     if PG_URL:
         return
     skip = pytest.mark.skip(reason="TEST_DATABASE_URL is not set")
     for item in items:
         if "postgresql" in item.keywords:
             item.add_marker(skip)
+
+
+def _keep_xdist_groups(config, items) -> None:
+    # pytest-xdist 3.8 tells its loadgroup scheduler an item's group by appending "@group" to
+    # item._nodeid, which pytest 9.2 no longer reads (the id is item._id): without this every
+    # xdist_group is silently ignored (pytest-xdist issue #1386). Same suffix, on the real id.
+    if not getattr(config.option, "loadgroup", False):
+        return
+    for item in items:
+        names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                        for m in item.iter_markers("xdist_group")})  # fmt: skip
+        if names and "@" not in item.nodeid.rsplit("]", 1)[-1] and hasattr(item, "_id"):
+            item._id = coerce_node_id(f"{item.nodeid}@{'_'.join(names)}")
 
 
 class PgSchemas:

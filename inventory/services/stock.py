@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -26,9 +27,9 @@ def depot_for(session: Session, user: User, facility_id: int) -> Facility:
     """The depot, if the user may see it: clerks see their own, other roles every depot."""
     facility = session.get(Facility, facility_id)
     if facility is None:
-        raise NotFound("no such depot")
+        raise NotFound(_("No such depot."))
     if user.role == Role.CLERK and facility_id not in facility_ids_of(session, user):
-        raise Forbidden("not your depot")
+        raise Forbidden(_("This is not your depot."))
     return facility
 
 
