@@ -14,8 +14,8 @@ from accounts.models import User
 from accounts.services import create_user
 from db import get_engine, make_engine
 from dispatch.models import AllocationOrder, OrderStatus, PlanUnmet
-from dispatch.services import orders, planning, scenarios, support
-from dispatch.services.orders import Arrival
+from dispatch.services import orders, planning, scenarios, shipping, support
+from dispatch.services.shipping import Arrival
 from inventory.services.ledger import verify_ledger
 from inventory.services.readiness import compute_readiness
 from seed.demo import load_demo_city
@@ -104,7 +104,7 @@ def test_a_fivefold_surge_in_one_county_from_plan_to_shelves(demo_app):
             step(orders.approve, dispatcher.id, order_id, today=today)
         assert total_now() == total
         for order_id, sender, _receiver in plan_orders:
-            step(orders.dispatch, clerks[sender], order_id, today=today)
+            step(shipping.dispatch, clerks[sender], order_id, today=today)
         assert total_now() == total
         in_transit = sum(orders.in_transit(session).values())
         assert in_transit == sum(
@@ -116,9 +116,9 @@ def test_a_fivefold_surge_in_one_county_from_plan_to_shelves(demo_app):
         arrivals = [Arrival(r.id, r.dispatched, 0) for r in rows]
         arrivals[0] = Arrival(rows[0].id, rows[0].dispatched - 1, 1)  # one carton crushed
         session.rollback()
-        step(orders.receive, clerks[receiver], first, arrivals, note="一箱破损")
+        step(shipping.receive, clerks[receiver], first, arrivals, note="一箱破损")
         for order_id, _sender, receiver in rest:
-            step(orders.receive, clerks[receiver], order_id)
+            step(shipping.receive, clerks[receiver], order_id)
         assert total_now() == total
         assert orders.in_transit(session) == {}
         assert sum(orders.discrepancies(session).values()) == 1

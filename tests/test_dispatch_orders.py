@@ -8,8 +8,8 @@ from sqlmodel import Session, select
 
 from db import get_engine, writer
 from dispatch.models import AllocationOrder, AllocationOrderLot, OrderStatus, PlanStatus
-from dispatch.services import orders, planning, support
-from dispatch.services.orders import Arrival, Pick
+from dispatch.services import orders, planning, shipping, support
+from dispatch.services.shipping import Arrival, Pick
 from errors import Conflict, Forbidden, NotFound, ValidationError
 from inventory.models import Balance, Lot, Movement
 from inventory.services import movements
@@ -53,7 +53,7 @@ def test_an_order_walks_from_draft_to_closed_conserving_stock(session):
     assert reserved(session, net["K"].id) == 500
     assert network_total(session) == total
 
-    orders.dispatch(session, u["clerk_k"], order.id, today=START)
+    shipping.dispatch(session, u["clerk_k"], order.id, today=START)
     session.commit()
     assert order.status == OrderStatus.DISPATCHED and order.dispatched_by_id == u["clerk_k"].id
     assert reserved(session, net["K"].id) == 0
@@ -65,7 +65,7 @@ def test_an_order_walks_from_draft_to_closed_conserving_stock(session):
     ]
 
     row = _lot_rows(session, order)[0]
-    orders.receive(
+    shipping.receive(
         session,
         u["clerk_a"],
         order.id,
@@ -213,9 +213,9 @@ def _do(session, s, step, user, order):
     if step == "approve":
         return orders.approve(session, user, order.id, today=START)
     if step == "dispatch":
-        return orders.dispatch(session, user, order.id, today=START)
+        return shipping.dispatch(session, user, order.id, today=START)
     if step == "receive":
-        return orders.receive(session, user, order.id)
+        return shipping.receive(session, user, order.id)
     if step == "close":
         return orders.close(session, user, order.id)
     return orders.cancel(session, user, order.id, "test")
@@ -242,7 +242,7 @@ def test_over_receipt_is_refused(session):
     row = _lot_rows(session, order)[0]
     for arrival in (Arrival(row.id, received=501), Arrival(row.id, received=490, damaged=11)):
         with pytest.raises(ValidationError) as err:
-            orders.receive(session, s["users"]["clerk_a"], order.id, [arrival], note="x")
+            shipping.receive(session, s["users"]["clerk_a"], order.id, [arrival], note="x")
         session.rollback()
         assert "received" in err.value.fields
     assert session.get(AllocationOrder, order.id).status == OrderStatus.DISPATCHED
@@ -253,7 +253,7 @@ def test_a_discrepancy_needs_a_note(session):
     order = _bring_to(session, s, "dispatched")
     row = _lot_rows(session, order)[0]
     with pytest.raises(ValidationError) as err:
-        orders.receive(session, s["users"]["clerk_a"], order.id, [Arrival(row.id, 499)])
+        shipping.receive(session, s["users"]["clerk_a"], order.id, [Arrival(row.id, 499)])
     assert "note" in err.value.fields
 
 
@@ -266,9 +266,11 @@ def test_the_sender_may_pick_other_lots_but_not_more_than_ordered(session):
     line = orders.lines_of(session, order.id)[0]
     late = session.exec(select(Lot).where(Lot.lot_no == "K-LATE")).one()
     with pytest.raises(ValidationError):
-        orders.dispatch(session, u["clerk_k"], order.id, [Pick(line.id, late.id, 501)], today=START)
+        shipping.dispatch(
+            session, u["clerk_k"], order.id, [Pick(line.id, late.id, 501)], today=START
+        )
     session.rollback()
-    orders.dispatch(
+    shipping.dispatch(
         session, u["clerk_k"], order.id, [Pick(line.id, late.id, 450)], today=START, note="short"
     )
     session.commit()
@@ -288,7 +290,7 @@ def test_an_expired_lot_cannot_be_dispatched(session):
     line = orders.lines_of(session, order.id)[0]
     early = session.exec(select(Lot).where(Lot.lot_no == "K-EARLY")).one()
     with pytest.raises(Conflict):
-        orders.dispatch(
+        shipping.dispatch(
             session, u["clerk_k"], order.id, [Pick(line.id, early.id, 100)], today=date(2029, 6, 1)
         )
 

@@ -16,11 +16,9 @@ when.
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import update
 from sqlmodel import Session, select
 
 from accounts.models import Role, User
@@ -34,15 +32,13 @@ from dispatch.models import (
     PlanStatus,
     PlanTransfer,
 )
-from dispatch.services.access import may_read_order, require_clerk_of, require_dispatcher
+from dispatch.services import reservations
+from dispatch.services.access import may_read_order, require_dispatcher
 from errors import Conflict, Forbidden, NotFound, ValidationError
-from inventory.models import Balance, Facility, Item, Lot, MovementKind, ReserveForm
-from inventory.services import ledger
-from inventory.services.ledger import Posting
+from inventory.models import Facility, Item
 from inventory.services.movements import lots_on_hand
 from timeutil import SHANGHAI, local_today, utcnow
 
-OPEN = (OrderStatus.DRAFT, OrderStatus.APPROVED, OrderStatus.DISPATCHED, OrderStatus.RECEIVED)
 MAX_NOTE = 300
 
 
@@ -178,7 +174,7 @@ def lots_of(session: Session, line_ids: list[int]) -> list[AllocationOrderLot]:
     )
 
 
-def _expect(order: AllocationOrder, *statuses: str) -> None:
+def expect_status(order: AllocationOrder, *statuses: str) -> None:
     if order.status not in statuses:
         messages = {
             OrderStatus.DRAFT: _("Order %(number)s is a draft: it has not been approved yet."),
@@ -191,45 +187,13 @@ def _expect(order: AllocationOrder, *statuses: str) -> None:
         raise Conflict(messages[order.status] % {"number": order.number}, field="status")
 
 
-_BALANCE = Balance.__table__
-
-
-def _lock_available(session: Session, facility_id: int, item_id: int, lot_id: int):
-    """(balance id, units neither issued nor promised) of a physical lot, locked until commit."""
-    b = _BALANCE.c
-    row = (
-        session.connection()
-        .execute(
-            select(b.id, b.quantity, b.reserved)
-            .where(
-                b.facility_id == facility_id,
-                b.item_id == item_id,
-                b.lot_id == lot_id,
-                b.form == ReserveForm.PHYSICAL,
-            )
-            .with_for_update()
-        )
-        .first()
-    )
-    return (None, 0) if row is None else (row.id, row.quantity - row.reserved)
-
-
-def _change_reserved(session: Session, balance_id: int, delta: int) -> None:
-    """Promise (delta > 0) or release units of a locked balance row; the row's check
-    constraint (0 <= reserved <= quantity) refuses anything else."""
-    b = _BALANCE.c
-    session.connection().execute(
-        update(_BALANCE).where(b.id == balance_id).values(reserved=b.reserved + delta)
-    )
-
-
 def approve(
     session: Session, actor: User | None, order_id: int, *, today: date | None = None
 ) -> AllocationOrder:
     """Approve a draft: reserve every line at the sender, first expiry first, or refuse."""
     require_dispatcher(actor)
     order = lock_order(session, order_id)
-    _expect(order, OrderStatus.DRAFT)
+    expect_status(order, OrderStatus.DRAFT)
     today = today or local_today()
     for line in lines_of(session, order.id):
         left = line.quantity
@@ -238,7 +202,7 @@ def approve(
             if lot.is_expired(today):
                 continue
             # lock the row and read it fresh: another approval may have reserved it just now
-            balance_id, available = _lock_available(
+            balance_id, available = reservations.lock_available(
                 session, order.from_facility_id, line.item_id, lot.id
             )
             take = min(left, available)
@@ -260,7 +224,7 @@ def approve(
                 field="quantity",
             )
         for lot, take, balance_id in picks:
-            _change_reserved(session, balance_id, take)
+            reservations.change_reserved(session, balance_id, take)
             session.add(AllocationOrderLot(line_id=line.id, lot_id=lot.id, reserved=take))
     order.status = OrderStatus.APPROVED
     order.approved_at = utcnow()
@@ -268,19 +232,6 @@ def approve(
     session.add(order)
     session.flush()
     return order
-
-
-def _release_all(session: Session, order: AllocationOrder, lines, lots) -> None:
-    item_of = {line.id: line.item_id for line in lines}
-    for row in lots:
-        if row.reserved:
-            balance_id, _available = _lock_available(
-                session, order.from_facility_id, item_of[row.line_id], row.lot_id
-            )
-            if balance_id is not None:
-                _change_reserved(session, balance_id, -row.reserved)
-            row.reserved = 0
-            session.add(row)
 
 
 def cancel(session: Session, actor: User | None, order_id: int, reason: str) -> AllocationOrder:
@@ -292,9 +243,9 @@ def cancel(session: Session, actor: User | None, order_id: int, reason: str) -> 
     if len(reason) > MAX_NOTE:
         raise ValidationError(_("At most %(n)s characters.", n=MAX_NOTE), field="reason")
     order = lock_order(session, order_id)
-    _expect(order, OrderStatus.DRAFT, OrderStatus.APPROVED)
+    expect_status(order, OrderStatus.DRAFT, OrderStatus.APPROVED)
     lines = lines_of(session, order.id)
-    _release_all(session, order, lines, lots_of(session, [line.id for line in lines]))
+    reservations.release_all(session, order, lines, lots_of(session, [line.id for line in lines]))
     order.status = OrderStatus.CANCELLED
     order.cancelled_at = utcnow()
     order.cancelled_by_id = actor.id if actor else None
@@ -304,242 +255,11 @@ def cancel(session: Session, actor: User | None, order_id: int, reason: str) -> 
     return order
 
 
-@dataclass(frozen=True)
-class Pick:
-    """Units of one lot the sending clerk puts on the truck for a line."""
-
-    line_id: int
-    lot_id: int
-    quantity: int
-
-
-def suggested_picks(session: Session, order: AllocationOrder) -> list[Pick]:
-    """What approval reserved, lot by lot: the first-expiry-first-out suggestion."""
-    lines = lines_of(session, order.id)
-    return [
-        Pick(row.line_id, row.lot_id, row.reserved)
-        for row in lots_of(session, [line.id for line in lines])
-        if row.reserved > 0
-    ]
-
-
-def dispatch(
-    session: Session,
-    actor: User | None,
-    order_id: int,
-    picks: list[Pick] | None = None,
-    *,
-    note: str = "",
-    today: date | None = None,
-    occurred_at: datetime | None = None,
-) -> AllocationOrder:
-    """The sending clerk confirms what leaves: the stock goes out of the ledger into transit.
-
-    Without picks, the reserved lots are sent. A line may leave short (say, a damaged carton
-    found while loading) but never above its ordered quantity.
-    """
-    order = lock_order(session, order_id)
-    require_clerk_of(
-        session,
-        actor,
-        order.from_facility_id,
-        _("Only a clerk of the sending depot may dispatch this order."),
-    )
-    _expect(order, OrderStatus.APPROVED)
-    today = today or local_today()
-    lines = lines_of(session, order.id)
-    line_by_id = {line.id: line for line in lines}
-    lots = lots_of(session, list(line_by_id))
-    if picks is None:
-        picks = [Pick(r.line_id, r.lot_id, r.reserved) for r in lots if r.reserved > 0]
-    totals: dict[int, int] = defaultdict(int)
-    merged: dict[tuple[int, int], int] = defaultdict(int)
-    for pick in picks:
-        line = line_by_id.get(pick.line_id)
-        if line is None:
-            raise ValidationError(_("That line is not on this order."), field="lines")
-        q = pick.quantity
-        if isinstance(q, bool) or not isinstance(q, int) or q < 0:
-            raise ValidationError(_("Enter a whole number of units."), field="quantity")
-        if q == 0:
-            continue
-        lot = session.get(Lot, pick.lot_id)
-        if lot is None or lot.item_id != line.item_id:
-            raise ValidationError(_("No such lot of this item."), field="lot")
-        if lot.is_expired(today):
-            raise Conflict(
-                _(
-                    "Lot %(lot)s expired on %(expiry)s: it can only be disposed of.",
-                    lot=lot.lot_no,
-                    expiry=lot.expiry.isoformat(),
-                ),
-                field="lot",
-            )
-        totals[line.id] += q
-        merged[(line.id, lot.id)] += q
-    for line in lines:
-        if totals[line.id] > line.quantity:
-            raise ValidationError(
-                _(
-                    "At most %(n)s units of this line may leave: that is what was ordered.",
-                    n=line.quantity,
-                ),
-                field="quantity",
-            )
-    if not merged:
-        raise ValidationError(_("Nothing would leave: pick at least one lot."), field="quantity")
-    if len(note) > MAX_NOTE:
-        raise ValidationError(_("At most %(n)s characters.", n=MAX_NOTE), field="note")
-    # the reservation becomes the shipment: release it, then take the picked lots out
-    _release_all(session, order, lines, lots)
-    rows = {(r.line_id, r.lot_id): r for r in lots}
-    for (line_id, lot_id), q in sorted(merged.items()):
-        line = line_by_id[line_id]
-        ledger.post(
-            session,
-            Posting(
-                facility_id=order.from_facility_id,
-                item_id=line.item_id,
-                lot_id=lot_id,
-                form=ReserveForm.PHYSICAL,
-                kind=MovementKind.TRANSFER_OUT,
-                quantity=-q,
-                user_id=actor.id if actor else None,
-                reason="order",
-                note=note,
-                counterpart_facility_id=order.to_facility_id,
-                order_ref=order.number,
-                occurred_at=occurred_at,
-            ),
-        )
-        row = rows.get((line_id, lot_id))
-        if row is None:
-            row = AllocationOrderLot(line_id=line_id, lot_id=lot_id)
-            rows[(line_id, lot_id)] = row
-        row.dispatched += q
-        session.add(row)
-    for line in lines:
-        line.dispatched_quantity = totals[line.id]
-        session.add(line)
-    order.status = OrderStatus.DISPATCHED
-    order.dispatched_at = utcnow()
-    order.dispatched_by_id = actor.id if actor else None
-    session.add(order)
-    session.flush()
-    return order
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """What the receiving clerk counted of one shipped lot."""
-
-    lot_row_id: int
-    received: int
-    damaged: int = 0
-
-
-def receive(
-    session: Session,
-    actor: User | None,
-    order_id: int,
-    arrivals: list[Arrival] | None = None,
-    *,
-    note: str = "",
-    occurred_at: datetime | None = None,
-) -> AllocationOrder:
-    """The receiving clerk books in what arrived; shortages and damage become discrepancies.
-
-    Without arrivals, everything dispatched arrived in good condition.
-    """
-    order = lock_order(session, order_id)
-    require_clerk_of(
-        session,
-        actor,
-        order.to_facility_id,
-        _("Only a clerk of the receiving depot may receive this order."),
-    )
-    _expect(order, OrderStatus.DISPATCHED)
-    lines = lines_of(session, order.id)
-    line_by_id = {line.id: line for line in lines}
-    shipped = [r for r in lots_of(session, list(line_by_id)) if r.dispatched > 0]
-    by_row = {r.id: r for r in shipped}
-    counted: dict[int, tuple[int, int]] = {r.id: (r.dispatched, 0) for r in shipped}
-    if arrivals is not None:
-        seen = set()
-        for a in arrivals:
-            if a.lot_row_id not in by_row or a.lot_row_id in seen:
-                raise ValidationError(_("That lot was not shipped on this order."), field="lots")
-            seen.add(a.lot_row_id)
-            for value, name in ((a.received, "received"), (a.damaged, "damaged")):
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise ValidationError(_("Enter a whole number of units."), field=name)
-            if a.received + a.damaged > by_row[a.lot_row_id].dispatched:
-                raise ValidationError(
-                    _(
-                        "More than was dispatched: %(n)s units of this lot left the sender.",
-                        n=by_row[a.lot_row_id].dispatched,
-                    ),
-                    field="received",
-                )
-            counted[a.lot_row_id] = (a.received, a.damaged)
-        missing = set(by_row) - seen
-        if missing:
-            raise ValidationError(_("Enter what arrived of every lot."), field="lots")
-    discrepancy = any(r + d != by_row[i].dispatched or d for i, (r, d) in counted.items())
-    note = (note or "").strip()
-    if discrepancy and not note:
-        raise ValidationError(
-            _("Describe the discrepancy (what was short or damaged, and why)."), field="note"
-        )
-    if len(note) > MAX_NOTE:
-        raise ValidationError(_("At most %(n)s characters.", n=MAX_NOTE), field="note")
-    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for row_id, (received, damaged) in sorted(counted.items()):
-        row = by_row[row_id]
-        line = line_by_id[row.line_id]
-        if received > 0:
-            ledger.post(
-                session,
-                Posting(
-                    facility_id=order.to_facility_id,
-                    item_id=line.item_id,
-                    lot_id=row.lot_id,
-                    form=ReserveForm.PHYSICAL,
-                    kind=MovementKind.TRANSFER_IN,
-                    quantity=received,
-                    user_id=actor.id if actor else None,
-                    reason="order",
-                    note=note,
-                    counterpart_facility_id=order.from_facility_id,
-                    order_ref=order.number,
-                    occurred_at=occurred_at,
-                ),
-            )
-        row.received, row.damaged = received, damaged
-        session.add(row)
-        totals[line.id][0] += received
-        totals[line.id][1] += damaged
-    for line in lines:
-        line.received_quantity, line.damaged_quantity = totals[line.id]
-        if discrepancy and line.received_quantity != line.dispatched_quantity:
-            line.discrepancy_note = note[:300]
-        session.add(line)
-    order.status = OrderStatus.RECEIVED
-    order.received_at = utcnow()
-    order.received_by_id = actor.id if actor else None
-    if note:
-        order.note = (order.note + "\n" if order.note else "") + note
-        order.note = order.note[:500]
-    session.add(order)
-    session.flush()
-    return order
-
-
 def close(session: Session, actor: User | None, order_id: int) -> AllocationOrder:
     """The office closes a received order once its discrepancies are settled."""
     require_dispatcher(actor)
     order = lock_order(session, order_id)
-    _expect(order, OrderStatus.RECEIVED)
+    expect_status(order, OrderStatus.RECEIVED)
     order.status = OrderStatus.CLOSED
     order.closed_at = utcnow()
     order.closed_by_id = actor.id if actor else None

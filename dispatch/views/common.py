@@ -1,0 +1,68 @@
+"""The surge pages' blueprint, their labels and the helpers every page uses."""
+
+from flask import (
+    Blueprint,
+    flash,
+)
+from flask_babel import gettext as _
+
+from db import get_session
+from dispatch.models import (
+    LinkPolicy,
+    OrderStatus,
+    PlanStatus,
+)
+from errors import DomainError
+
+# the templates live in dispatch/templates: the blueprint is rooted at the dispatch package
+bp = Blueprint("dispatch", "dispatch", template_folder="templates")
+
+
+def order_status_labels():
+    return {
+        OrderStatus.DRAFT: _("Draft"),
+        OrderStatus.APPROVED: _("Approved"),
+        OrderStatus.DISPATCHED: _("Dispatched"),
+        OrderStatus.RECEIVED: _("Received"),
+        OrderStatus.CLOSED: _("Closed"),
+        OrderStatus.CANCELLED: _("Cancelled"),
+    }
+
+
+def _plan_labels():
+    return {
+        PlanStatus.PROPOSED: _("Proposed"),
+        PlanStatus.ISSUED: _("Orders issued"),
+        PlanStatus.DISCARDED: _("Discarded"),
+    }
+
+
+def _link_labels():
+    return {
+        LinkPolicy.DISTANCE: _("Within a distance (the 1-hour response circle)"),
+        LinkPolicy.HIERARCHY: _("Along the depot hierarchy (parent, child, sibling)"),
+        LinkPolicy.ANY: _("Any depot to any depot"),
+    }
+
+
+@bp.app_context_processor
+def order_labels():
+    return {
+        "order_status_label": lambda code: order_status_labels().get(code, code),
+        "plan_status_label": lambda code: _plan_labels().get(code, code),
+        "link_label": lambda code: _link_labels().get(code, code),
+    }
+
+
+def fail(exc: DomainError):
+    """Roll back, flash the message, and give its HTTP status."""
+    get_session().rollback()
+    flash(exc.message, "error")
+    return exc.status_code
+
+
+def local_time(value) -> str:
+    """A stored time as Shanghai wall-clock time, for the PDFs."""
+    from labels import datetime_local
+
+    return datetime_local(value)

@@ -1,0 +1,224 @@
+"""A plan: its figures, map, lines (editable), orders and the support request form."""
+
+from flask import (
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlmodel import select
+
+from accounts.models import Role
+from db import get_session
+from dispatch.models import (
+    OrderStatus,
+    Plan,
+    PlanStatus,
+    PlanUnmet,
+)
+from dispatch.services import orders, planning, scenarios, support
+from dispatch.views.common import bp, fail
+from errors import DomainError, Forbidden
+from inventory.models import Facility, Item
+from reports.svgmap import Line, MapPoint, render_map
+
+# ---- plans ----
+
+
+def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
+    session = get_session()
+    scenario = scenarios.get(session, current_user, plan.scenario_id)
+    transfers = planning.transfers_of(session, plan.id)
+    ids = {t.from_facility_id for t in transfers} | {t.to_facility_id for t in transfers}
+    unmet = session.exec(select(PlanUnmet).where(PlanUnmet.plan_id == plan.id)).all()
+    ids |= {u.facility_id for u in unmet}
+    rows, summary = planning.cover_changes(session, plan)
+    facilities = {f.id: f for f in session.exec(select(Facility)).all()}
+    items = {i.id: i for i in session.exec(select(Item)).all()}
+    target = plan.problem["policy"]["bands"][-1]["below_days"]
+    # the map: every depot of the problem, red where the plan still leaves a need
+    short_after = {c.facility.id for c in summary if c.below_after}
+    short_before = {c.facility.id for c in summary if c.below_before}
+    points = []
+    for f in facilities.values():
+        if f.lat is None or f.lon is None or not f.active:
+            continue
+        status_class = (
+            "red" if f.id in short_after else "amber" if f.id in short_before else "green"
+        )
+        points.append(
+            MapPoint(
+                lon=f.lon,
+                lat=f.lat,
+                label=f.name,
+                status=status_class,
+                tier=f.tier,
+                group=_county_code(f, facilities),
+                href=None,
+            )
+        )
+    # one line per route, however many items travel on it
+    routes: dict[tuple[int, int], list[int]] = {}
+    for t in transfers:
+        if t.quantity > 0:
+            route = routes.setdefault((t.from_facility_id, t.to_facility_id), [0, 0])
+            route[0] += t.quantity
+            route[1] += 1
+    biggest = max((units for units, _n in routes.values()), default=1) or 1
+    lines = [
+        Line(
+            from_lon=facilities[f].lon,
+            from_lat=facilities[f].lat,
+            to_lon=facilities[g].lon,
+            to_lat=facilities[g].lat,
+            weight=(units / biggest) ** 0.5,
+            label=_(
+                "%(from)s → %(to)s: %(units)s units of %(n)s items",
+                **{"from": facilities[f].name, "to": facilities[g].name},
+                units=f"{units:,}",
+                n=n,
+            ),
+        )
+        for (f, g), (units, n) in sorted(routes.items())
+    ]
+    svg = render_map(points, lines=lines, title=_("Transfers of the plan"))
+    plan_orders = orders.listing(session, current_user, plan_id=plan.id)
+    return (
+        render_template(
+            "dispatch/plan.html",
+            plan=plan,
+            scenario=scenario,
+            transfers=transfers,
+            facilities=facilities,
+            items=items,
+            unmet=unmet,
+            rows=[r for r in rows if r.affected or r.before != r.after],
+            summary=summary,
+            target=target,
+            svg=svg,
+            errors=errors or {},
+            orders=plan_orders,
+            addressees=support.ADDRESSEES,
+            units_moved=sum(t.quantity for t in transfers),
+            routes=len(routes),
+            units_unmet=sum(u.quantity for u in unmet),
+            may_edit=current_user.role == Role.DISPATCHER and plan.status == PlanStatus.PROPOSED,
+            is_dispatcher=current_user.role == Role.DISPATCHER,
+        ),
+        status,
+    )
+
+
+def _county_code(f: Facility, facilities: dict[int, Facility]) -> str:
+    code = f.region_code or ""
+    return code[:6] if len(code) >= 6 else code
+
+
+@bp.route("/plans/<int:plan_id>")
+@login_required
+def plan(plan_id: int):
+    return _plan_page(planning.get_plan(get_session(), current_user, plan_id))
+
+
+@bp.route("/plans/<int:plan_id>/lines/<int:transfer_id>", methods=["POST"])
+@login_required
+def plan_line(plan_id: int, transfer_id: int):
+    """Change one line's quantity; refused lines leave the plan as it was."""
+    session = get_session()
+    raw = request.form.get("quantity", "").strip()
+    quantity = int(raw) if raw.isdigit() else raw
+    try:
+        planning.adjust_transfer(session, current_user, plan_id, transfer_id, quantity)
+        session.commit()
+    except DomainError as exc:
+        code = fail(exc)
+        if code == 403:
+            abort(403)
+        plan = planning.get_plan(session, current_user, plan_id)
+        return _plan_page(plan, errors={transfer_id: exc.message}, status=code)
+    flash(_("Line changed; the plan was checked and costed again."), "success")
+    return redirect(url_for("dispatch.plan", plan_id=plan_id) + f"#line-{transfer_id}")
+
+
+@bp.route("/plans/<int:plan_id>/issue", methods=["POST"])
+@login_required
+def plan_issue(plan_id: int):
+    session = get_session()
+    try:
+        issued = orders.issue_plan(session, current_user, plan_id)
+        session.commit()
+    except DomainError as exc:
+        if fail(exc) == 403:
+            abort(403)
+        return redirect(url_for("dispatch.plan", plan_id=plan_id))
+    flash(_("%(n)s allocation orders issued as drafts.", n=len(issued)), "success")
+    return redirect(url_for("dispatch.plan", plan_id=plan_id) + "#orders")
+
+
+@bp.route("/plans/<int:plan_id>/discard", methods=["POST"])
+@login_required
+def plan_discard(plan_id: int):
+    session = get_session()
+    try:
+        plan = planning.discard(session, current_user, plan_id)
+        session.commit()
+    except DomainError as exc:
+        if fail(exc) == 403:
+            abort(403)
+        return redirect(url_for("dispatch.plan", plan_id=plan_id))
+    flash(_("Plan discarded."), "success")
+    return redirect(url_for("dispatch.scenario", scenario_id=plan.scenario_id))
+
+
+@bp.route("/plans/<int:plan_id>/approve-all", methods=["POST"])
+@login_required
+def plan_approve_all(plan_id: int):
+    """Approve every draft order of the plan, one transaction each."""
+    session = get_session()
+    scenarios.require_dispatcher(current_user)
+    approved, refused = 0, []
+    drafts = orders.listing(session, current_user, plan_id=plan_id, status=OrderStatus.DRAFT)
+    for order in drafts:
+        try:
+            orders.approve(session, current_user, order.id)
+            session.commit()
+            approved += 1
+        except Forbidden:
+            session.rollback()
+            abort(403)
+        except DomainError as exc:
+            session.rollback()
+            refused.append(f"{order.number}: {exc.message}")
+    if approved:
+        flash(_("%(n)s orders approved; their stock is reserved.", n=approved), "success")
+    for message in refused:
+        flash(message, "error")
+    return redirect(url_for("dispatch.plan", plan_id=plan_id) + "#orders")
+
+
+@bp.route("/plans/<int:plan_id>/support", methods=["POST"])
+@login_required
+def plan_support(plan_id: int):
+    session = get_session()
+    try:
+        req = support.create_from_plan(
+            session,
+            current_user,
+            plan_id,
+            addressee_kind=request.form.get("addressee_kind", ""),
+            addressee=request.form.get("addressee", ""),
+            note=request.form.get("note", ""),
+        )
+        session.commit()
+    except DomainError as exc:
+        code = fail(exc)
+        if code == 403:
+            abort(403)
+        plan = planning.get_plan(session, current_user, plan_id)
+        return _plan_page(plan, status=code)
+    flash(_("Support request %(number)s created.", number=req.number), "success")
+    return redirect(url_for("dispatch.support_request", request_id=req.id))
