@@ -45,10 +45,11 @@ def _strings(value, path: str):
 def offending_fields(req) -> dict[str, list[str]]:
     """The request's fields holding a forbidden character, by location (as flask-smorest
     reports validation errors: path, query, form, json, headers)."""
-    message = _("Control characters are not allowed (only tab and line breaks).")
     found: dict[str, dict[str, list[str]]] = {}
 
     def flag(location: str, field: str) -> None:
+        # translated only when needed: most requests carry nothing to refuse
+        message = _("Control characters are not allowed (only tab and line breaks).")
         found.setdefault(location, {})[field or "_body"] = [message]
 
     if not is_plain_text(req.path):
