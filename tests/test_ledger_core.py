@@ -49,6 +49,42 @@ def test_balance_never_goes_negative(session, world):
     assert session.exec(select(Balance)).all() == []  # the receipt was not committed either
 
 
+def test_stock_reserved_for_orders_cannot_be_taken(session, world):
+    facilities, item = world
+    movement = receive(session, facilities["A"], item, 10)
+    session.commit()
+    session.exec(update(Balance).values(reserved=7))
+    session.commit()
+
+    def take(units: int, key: str) -> Movement:
+        return ledger.append(
+            session,
+            ledger.Posting(
+                facility_id=facilities["A"].id,
+                item_id=item.id,
+                lot_id=movement.lot_id,
+                form=ReserveForm.PHYSICAL,
+                kind=MovementKind.ISSUE,
+                quantity=-units,
+                idempotency_key=key,
+            ),
+        )
+
+    with pytest.raises(Conflict, match="3") as refused:
+        take(4, "too-many")
+    assert refused.value.fields == {"quantity": refused.value.message}
+    # refused inside the transaction: nothing was written, and the key is still free
+    assert session.exec(select(Balance.quantity)).one() == 10
+    assert (
+        session.exec(select(Movement.id).where(Movement.idempotency_key == "too-many")).all() == []
+    )
+    assert take(3, "too-many").balance_after == 7
+    session.commit()
+    balance = session.exec(select(Balance)).one()
+    assert (balance.quantity, balance.reserved) == (7, 7)
+    assert ledger.verify_ledger(session) == []
+
+
 def test_idempotency_key_makes_a_retry_a_no_op(session, world):
     facilities, item = world
     first = receive(session, facilities["A"], item, 10, key="client-1")

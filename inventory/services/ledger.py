@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, func, insert, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.util import identity_key
@@ -88,34 +88,60 @@ _MOVEMENT_COLUMNS = (
 )
 
 
-def _insert_then_update_pg(keyed: bool):
-    """PostgreSQL: insert the ledger row and move its (locked) balance in one statement.
+def _post_pg(keyed: bool):
+    """PostgreSQL: lock the balance, insert the ledger row and move the balance, in one statement.
 
-    The INSERT is a data-modifying CTE; the UPDATE takes the new row's id from it, so when a
-    used idempotency key makes the INSERT do nothing, the UPDATE changes nothing either, and
-    the statement returns no row.
+    `locked` takes the balance row FOR UPDATE (after a concurrent writer commits, it reads the
+    row's newest version: READ COMMITTED re-checks a locked row); `inserted` appends the ledger
+    row only when the new quantity still covers what orders reserved, computing `balance_after`
+    from the locked row; `moved` updates the balance from the inserted row, so when a used
+    idempotency key or too little stock makes the INSERT do nothing, the balance stays as it was.
+    The statement returns the locked row (id, quantity, reserved) and the new movement's id (NULL
+    when nothing was posted), or no row when the balance row does not exist yet. The lock is
+    thus held for one statement and the commit only.
     """
     # parameters named after no column of either table: a nested UPDATE would otherwise SET
-    # every balance column whose name is a parameter's
-    statement = pg_insert(_MOVEMENT).values({c: bindparam(f"m_{c}") for c in _MOVEMENT_COLUMNS})
+    # every balance column whose name is a parameter's; typed, so that they are cast in the
+    # INSERT's SELECT list
+    params = {c: bindparam(f"m_{c}", type_=_MOVEMENT.c[c].type) for c in _MOVEMENT_COLUMNS}
+    locked = (
+        select(_BALANCE.c.id, _BALANCE.c.quantity, _BALANCE.c.reserved)
+        .where(
+            _BALANCE.c.facility_id == params["facility_id"],
+            _BALANCE.c.item_id == params["item_id"],
+            _BALANCE.c.lot_id == params["lot_id"],
+            _BALANCE.c.form == params["form"],
+        )
+        .with_for_update()
+        .cte("locked")
+    )
+    new_quantity = locked.c.quantity + params["quantity"]
+    values = [new_quantity if c == "balance_after" else params[c] for c in _MOVEMENT_COLUMNS]
+    statement = pg_insert(_MOVEMENT).from_select(
+        list(_MOVEMENT_COLUMNS), select(*values).where(new_quantity >= locked.c.reserved)
+    )
     if keyed:
         statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
-    inserted = statement.returning(_MOVEMENT.c.id).cte("inserted")
+    inserted = statement.returning(_MOVEMENT.c.id, _MOVEMENT.c.balance_after).cte("inserted")
     moved = (
         update(_BALANCE)
-        .where(_BALANCE.c.id == bindparam("balance_id"), select(inserted.c.id).exists())
+        .where(_BALANCE.c.id == locked.c.id, select(inserted.c.id).exists())
         .values(
-            quantity=bindparam("new_quantity"),
+            quantity=select(inserted.c.balance_after).scalar_subquery(),
             last_movement_id=select(inserted.c.id).scalar_subquery(),
-            updated_at=bindparam("m_recorded_at"),
+            updated_at=params["recorded_at"],
         )
         .returning(_BALANCE.c.id)
         .cte("moved")
     )
-    return select(inserted.c.id).add_cte(moved)
+    return (
+        select(locked.c.id, locked.c.quantity, locked.c.reserved, inserted.c.id)
+        .select_from(locked.outerjoin(inserted, true()))
+        .add_cte(moved)
+    )
 
 
-_POST_PG = {keyed: _insert_then_update_pg(keyed) for keyed in (False, True)}
+_POST_PG = {keyed: _post_pg(keyed) for keyed in (False, True)}
 _FORMS = frozenset(ReserveForm)
 _KINDS = frozenset(MovementKind)
 _FIND_KEY = select(_MOVEMENT.c.id).where(_MOVEMENT.c.idempotency_key == bindparam("key"))
@@ -225,12 +251,23 @@ def post(session: Session, posting: Posting) -> Movement:
         return find_by_key(session, posting.idempotency_key)
 
 
+def _short(quantity: int, reserved: int, change: int) -> Conflict:
+    return Conflict(
+        _(
+            "Not enough stock: %(available)s available, %(wanted)s requested.",
+            available=quantity - reserved,
+            wanted=-change,
+        ),
+        field="quantity",
+    )
+
+
 def append(session: Session, posting: Posting) -> Movement:
     """`post` without looking the idempotency key up first: the hot path of the whole system.
 
-    Three statements when the balance row exists (lock and read it, insert the ledger row,
-    update the balance; on PostgreSQL the last two are one statement), in Core rather than
-    through the ORM's unit of work. The ledger row is
+    In Core rather than through the ORM's unit of work, once the balance row exists: one
+    statement on PostgreSQL (see `_post_pg`), three on SQLite (read the balance under the
+    database's write lock, insert the ledger row, update the balance). The ledger row is
     inserted with ON CONFLICT DO NOTHING on the key, so a used key posts nothing and raises
     `KeyUsed` (the caller rolls back and answers with the earlier rows); callers that retry
     rarely save the lookup that `post` makes on every call.
@@ -245,19 +282,6 @@ def append(session: Session, posting: Posting) -> Movement:
     if posting.quantity == 0:
         raise ValidationError(_("The quantity must not be zero."), field="quantity")
     session.flush()  # pending ORM changes (a new lot, say) go first; free when there are none
-    balance_id, quantity, reserved = _lock_row(
-        session, posting.facility_id, posting.item_id, posting.lot_id, posting.form
-    )
-    new_quantity = quantity + posting.quantity
-    if new_quantity < reserved:
-        raise Conflict(
-            _(
-                "Not enough stock: %(available)s available, %(wanted)s requested.",
-                available=quantity - reserved,
-                wanted=-posting.quantity,
-            ),
-            field="quantity",
-        )
     now = utcnow()
     values = dict(
         facility_id=posting.facility_id,
@@ -266,7 +290,7 @@ def append(session: Session, posting: Posting) -> Movement:
         form=posting.form,
         kind=posting.kind,
         quantity=posting.quantity,
-        balance_after=new_quantity,
+        balance_after=None,
         reason=posting.reason,
         note=posting.note,
         counterpart_facility_id=posting.counterpart_facility_id,
@@ -282,9 +306,22 @@ def append(session: Session, posting: Posting) -> Movement:
     # a post with a used key inserts nothing (a concurrent one waits for the first to end)
     if connection.dialect.name == "postgresql":
         params = {f"m_{k}": v for k, v in values.items()}
-        params.update(balance_id=balance_id, new_quantity=new_quantity)
-        movement_id = connection.execute(_POST_PG[keyed], params).scalar()
+        row = connection.execute(_POST_PG[keyed], params).first()
+        if row is None:  # the first posting to this balance: create its row, then post
+            _lock_row(session, posting.facility_id, posting.item_id, posting.lot_id, posting.form)
+            row = connection.execute(_POST_PG[keyed], params).one()
+        balance_id, quantity, reserved, movement_id = row
+        new_quantity = quantity + posting.quantity
+        if movement_id is None and new_quantity < reserved:
+            raise _short(quantity, reserved, posting.quantity)
     else:
+        balance_id, quantity, reserved = _lock_row(
+            session, posting.facility_id, posting.item_id, posting.lot_id, posting.form
+        )
+        new_quantity = quantity + posting.quantity
+        if new_quantity < reserved:
+            raise _short(quantity, reserved, posting.quantity)
+        values["balance_after"] = new_quantity
         statement = _INSERT_KEYED["sqlite"] if keyed else _INSERT_MOVEMENT
         movement_id = connection.execute(statement, values).scalar()
         if movement_id is not None:
@@ -299,6 +336,7 @@ def append(session: Session, posting: Posting) -> Movement:
             )
     if movement_id is None:
         raise KeyUsed(posting.idempotency_key)
+    values["balance_after"] = new_quantity
     # a Balance object this session already holds is now stale
     cached = session.identity_map.get(identity_key(Balance, balance_id))
     if cached is not None:
