@@ -378,28 +378,38 @@ def _json(payload: dict, status: int):
 
 
 # at most one row: each code is unique (the join on TRUE says the product is meant); whether
-# the user is a clerk of the depot comes with it, for the service's permission check
-_FACILITY_AND_ITEM = (
-    select(Facility, Item, clerk_of_clause(bindparam("user_id"), Facility.id))
+# the user is a clerk of the depot, and the lot named in the body, come with it, for the
+# service's permission check and lot lookup
+_FACILITY_ITEM_AND_LOT = (
+    select(Facility, Item, clerk_of_clause(bindparam("user_id"), Facility.id), Lot)
     .join_from(Facility, Item, true())
+    .outerjoin(Lot, ledger.lot_clause(Item.id))
     .where(Facility.code == bindparam("facility"), Item.code == bindparam("item"))
 )
 
 
 def _record(session, body: dict, key: str | None) -> list[Movement]:
     """Post what the request body asks for, without looking the key up first."""
-    # the depot and the item in one statement; either unknown: say which
+    # the depot, the item and the lot in one statement; depot or item unknown: say which
     user = g.api_user
+    lot_no = (body.get("lot_no") or "").strip()
     row = session.exec(
-        _FACILITY_AND_ITEM,
-        params={"facility": body["facility"], "item": body["item"], "user_id": user.id},
+        _FACILITY_ITEM_AND_LOT,
+        params={
+            "facility": body["facility"],
+            "item": body["item"],
+            "user_id": user.id,
+            "lot_no": lot_no,
+        },
     ).first()
     if row is None:
         facility = _by_code(Facility, body["facility"], "facility")
         item = _by_code(Item, body["item"], "item")
     else:
-        facility, item, is_clerk = row
+        facility, item, is_clerk, lot = row
         note_clerk_of(session, user, facility.id, is_clerk)
+        if lot_no:
+            ledger.note_lot(session, item.id, lot_no, lot)
     counterpart = _by_code(Facility, body.get("counterpart"), "counterpart")
     common = dict(
         facility_id=facility.id,

@@ -79,13 +79,14 @@ def _movements(app) -> int:
 
 
 def test_statements_per_post_stay_at_the_measured_figure(api):
-    """Token and user, depot + item + clerk's right, lot, then the posting: on PostgreSQL one
-    statement locks the balance, appends the ledger row and moves the balance; on SQLite three
-    (read the balance, insert the ledger row, update the balance). No idempotency lookup."""
+    """Token and user; depot + item + the clerk's right + the lot; then the posting: on
+    PostgreSQL one statement locks the balance, appends the ledger row and moves the balance; on
+    SQLite three (read the balance, insert the ledger row, update the balance). No idempotency
+    lookup."""
     app, client, _ids = api
     assert _post(client, "warm", type="receipt", quantity=10, lot_no="L1").status_code == 201
     engine = get_engine(app)
-    expected = 4 if engine.dialect.name == "postgresql" else 6
+    expected = 3 if engine.dialect.name == "postgresql" else 5
     for n, (kind, quantity) in enumerate((("receipt", 5), ("issue", 3))):
         with StatementCounter(engine) as counter:
             response = _post(client, f"k{n}", type=kind, quantity=quantity, lot_no="L1")

@@ -109,6 +109,28 @@ def test_a_lot_keeps_one_expiry(session, world):
         ledger.get_or_create_lot(session, item, "L9", date(2031, 1, 1))
 
 
+def test_a_lot_read_with_the_depot_is_not_read_again_and_the_note_ends_with_the_transaction(
+    app, session, world
+):
+    from sqlmodel import Session
+
+    from db import get_engine
+
+    _facilities, item = world
+    ledger.note_lot(session, item.id, "NEW", None)
+    assert ledger.find_lot(session, item.id, " NEW ") is None  # as read: no such lot
+    created = ledger.get_or_create_lot(session, item, "NEW", date(2030, 1, 1))
+    assert ledger.find_lot(session, item.id, "NEW") is created  # the note follows the creation
+    session.rollback()
+    with Session(get_engine(app)) as other:
+        ledger.get_or_create_lot(other, item, "LATER", date(2030, 1, 1))
+        other.commit()
+    ledger.note_lot(session, item.id, "LATER", None)
+    session.commit()  # a new transaction reads the database again
+    assert ledger.find_lot(session, item.id, "LATER").lot_no == "LATER"
+    assert ledger.find_lot(session, item.id, "NEW") is None
+
+
 def test_verify_ledger_reports_a_tampered_balance(session, world):
     facilities, item = world
     receive(session, facilities["A"], item, 50)

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, func, insert, true, update
+from sqlalchemy import and_, bindparam, event, func, insert, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
@@ -157,6 +158,34 @@ _UPDATE_BALANCE = (
 
 
 LOT_NO_MAX = 64  # Lot.lot_no
+_LOTS_READ = "lots_read"
+
+
+def lot_clause(item_id_column):
+    """An outer-join condition: the item's lot numbered `:lot_no`, so a query that loads the
+    item can load the lot too (record what it found with `note_lot`)."""
+    return and_(Lot.item_id == item_id_column, Lot.lot_no == bindparam("lot_no"))
+
+
+def note_lot(session: Session, item_id: int, lot_no: str, lot: Lot | None) -> None:
+    """Record what this unit of work read of the lot (None: no such lot); the note ends with
+    the session's transaction (commit or rollback), so it is never older than the transaction."""
+    session.info.setdefault(_LOTS_READ, {})[(item_id, lot_no)] = lot
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_lots(session, _transaction) -> None:
+    session.info.pop(_LOTS_READ, None)
+
+
+def find_lot(session: Session, item_id: int, lot_no: str) -> Lot | None:
+    """The item's lot with this number (surrounding spaces ignored), or None: one indexed
+    lookup, unless this unit of work has already read it (`note_lot`)."""
+    lot_no = lot_no.strip()
+    noted = session.info.get(_LOTS_READ, {})
+    if (item_id, lot_no) in noted:
+        return noted[(item_id, lot_no)]
+    return session.exec(_LOT, params={"item_id": item_id, "lot_no": lot_no}).first()
 
 
 def get_or_create_lot(session: Session, item: Item, lot_no: str, expiry: date | None) -> Lot:
@@ -168,7 +197,7 @@ def get_or_create_lot(session: Session, item: Item, lot_no: str, expiry: date | 
         raise ValidationError(
             _("A lot number has at most %(n)d characters.", n=LOT_NO_MAX), field="lot_no"
         )
-    lot = session.exec(_LOT, params={"item_id": item.id, "lot_no": lot_no}).first()
+    lot = find_lot(session, item.id, lot_no)
     if lot is not None:
         if expiry is not None and lot.expiry is not None and expiry != lot.expiry:
             raise ValidationError(
@@ -190,7 +219,9 @@ def get_or_create_lot(session: Session, item: Item, lot_no: str, expiry: date | 
         {"item_id": item.id, "lot_no": lot_no, "expiry": expiry},
     )
     lot_id = connection.execute(_FIND_LOT, {"item_id": item.id, "lot_no": lot_no}).scalar_one()
-    return session.get(Lot, lot_id)
+    lot = session.get(Lot, lot_id)
+    note_lot(session, item.id, lot_no, lot)
+    return lot
 
 
 def lock_balance(

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from accounts.models import Role, User
@@ -70,14 +69,6 @@ def replay(session: Session, key: str | None) -> list[Movement] | None:
         rows.append(row)
         n += 1
     return rows
-
-
-_LOT = select(Lot).where(Lot.item_id == bindparam("item_id"), Lot.lot_no == bindparam("lot_no"))
-
-
-def find_lot(session: Session, item_id: int, lot_no: str) -> Lot | None:
-    """The item's lot with this number (surrounding spaces ignored), or None."""
-    return session.exec(_LOT, params={"item_id": item_id, "lot_no": lot_no.strip()}).first()
 
 
 def _row_key(key: str | None, n: int) -> str | None:
@@ -211,7 +202,7 @@ def _take_out(
     check_form(form)
     today = local_today()
     if lot_no:
-        lot = find_lot(session, item.id, lot_no)
+        lot = ledger.find_lot(session, item.id, lot_no)
         if lot is None:
             raise ValidationError(_("No such lot of this item."), field="lot_no")
         if lot.is_expired(today) and not allow_expired:
@@ -392,7 +383,7 @@ def adjust(
         authorize_depot(session, actor, facility_id)
         _facility, item = _depot_and_item(session, facility_id, item_id)
         check_quantity(quantity)
-        lot = find_lot(session, item.id, lot_no)
+        lot = ledger.find_lot(session, item.id, lot_no)
         if lot is None:
             raise ValidationError(_("No such lot of this item."), field="lot_no")
         return (ledger.post if replay_first else ledger.append)(
