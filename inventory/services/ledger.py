@@ -372,7 +372,8 @@ def append(session: Session, posting: Posting) -> Movement:
     cached = session.identity_map.get(identity_key(Balance, balance_id))
     if cached is not None:
         session.expire(cached)
-    logger.info(
+    # DEBUG: the ledger row is the record, and the request that posted it is logged already
+    logger.debug(
         "Posted %s %+d of item %s lot %s at facility %s (user %s)",
         posting.kind,
         posting.quantity,
