@@ -2,13 +2,16 @@
 
     .venv/bin/python bench/api_bench.py [--seconds 8] [--clients 1,8,32]
         [--backends sqlite,postgresql] [--worker-class gthread|sync] [--workers 2] [--threads 4]
-        [--client-procs 2]
+        [--client-procs 2] [--rate MOVEMENTS_PER_S]
 
 A production-style server (gunicorn) serves `wsgi:app` on a free port. Each client keeps one
 HTTP/1.1 connection (reopened when a sync worker closes it), sends a request, waits for the
 whole answer, and sends the next: receipts and issues in turn at its own depot, item and lot
 (8 depots × 2 items; from 17 clients on, two clients share a balance row), each with a fresh
-Idempotency-Key. The clients run in their own processes (raw sockets, requests prepared as
+Idempotency-Key. That is a closed loop: the clients offer as much as the server takes. With
+`--rate` the loop is open: the clients offer that many movements per second in all, each
+request due at a fixed time, and its latency counts from when it was due (so a server that
+falls behind is charged for the wait). The clients run in their own processes (raw sockets, requests prepared as
 bytes) so that their CPU stays small; it is measured and printed.
 
 Each run prints movements per second, p50 and p99 latency, errors, and the CPU time per
@@ -163,8 +166,13 @@ class Connection:
         return status
 
 
-def client_loop(port, token, depot, item, lot, start_at, seconds, out):
-    """One client: receipt, issue, receipt, ... each waiting for its answer."""
+def client_loop(port, token, depot, item, lot, start_at, seconds, out, interval=None, phase=0.0):
+    """One client: receipt, issue, receipt, ... each waiting for its answer.
+
+    With `interval` (open loop) the n-th request is due at `phase + n × interval` after the
+    start, whether or not the previous answers came on time; its latency counts from when it
+    was due, so a server falling behind shows as latency, not as fewer requests.
+    """
     conn = Connection(port)
     head = (
         "POST /api/v1/movements HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -185,9 +193,15 @@ def client_loop(port, token, depot, item, lot, start_at, seconds, out):
     latencies, errors, n = [], 0, 0
     while time.time() < start_at:
         time.sleep(0.001)
-    deadline = time.perf_counter() + seconds
+    begin = time.perf_counter()
+    deadline = begin + seconds
     while True:
         started = time.perf_counter()
+        if interval is not None:
+            due = begin + phase + n * interval
+            if due > started:
+                time.sleep(due - started)
+            started = due
         if started >= deadline:
             break
         body = bodies[n % 2]
@@ -206,14 +220,17 @@ def client_loop(port, token, depot, item, lot, start_at, seconds, out):
     out.append((latencies, errors))
 
 
-def client_process(port, clients, start_at, seconds, queue):
-    """A process running some of the clients as threads; reports latencies and its CPU."""
+def client_process(port, clients, start_at, seconds, queue, interval=None):
+    """A process running some of the clients as threads; reports latencies and its CPU.
+    Each client is (token, depot, item, lot, phase)."""
     import threading
 
     results: list = []
     threads = [
         threading.Thread(
-            target=client_loop, args=(port, *c, start_at, seconds, results), daemon=True
+            target=client_loop,
+            args=(port, *c[:4], start_at, seconds, results, interval, c[4]),
+            daemon=True,
         )
         for c in clients
     ]
@@ -311,20 +328,32 @@ def run(backend: str, args) -> list[dict]:
         warm = mp.Queue()
         warm_proc = mp.Process(
             target=client_process,
-            args=(port, [(*t, f"L{k}") for k, t in enumerate(tokens)] * 2, time.time(), 2.0, warm),
+            args=(
+                port,
+                [(*t, f"L{k}", 0.0) for k, t in enumerate(tokens)] * 2,
+                time.time(),
+                2.0,
+                warm,
+            ),
         )
         warm_proc.start()
         warm.get()
         warm_proc.join()
         for n_clients in args.clients:
-            clients = [(*tokens[k % len(tokens)], f"L{k % 16}") for k in range(n_clients)]
+            # open loop: each client sends every n_clients / rate seconds, the clients spread
+            # evenly over one interval
+            interval = n_clients / args.rate if args.rate else None
+            clients = [
+                (*tokens[k % len(tokens)], f"L{k % 16}", (interval or 0.0) * k / n_clients)
+                for k in range(n_clients)
+            ]
             n_procs = max(1, min(args.client_procs, n_clients))
             queue = mp.Queue()
             start_at = time.time() + 0.5
             procs = [
                 mp.Process(
                     target=client_process,
-                    args=(port, clients[p::n_procs], start_at, args.seconds, queue),
+                    args=(port, clients[p::n_procs], start_at, args.seconds, queue, interval),
                 )
                 for p in range(n_procs)
             ]
@@ -395,13 +424,21 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--client-procs", type=int, default=2)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="open loop: offer this many movements/s in all, spread over the clients "
+        "(latency counted from when each request was due); default: closed loop",
+    )
     args = parser.parse_args()
     args.clients = [int(c) for c in args.clients.split(",")]
     threads = f" × {args.threads} threads" if args.worker_class == "gthread" else ""
     print(
         f"gunicorn {args.workers} {args.worker_class} workers{threads}; "
         f"{args.seconds:g} s per run; clients in {args.client_procs} processes; "
-        f"{os.cpu_count()} CPUs",
+        + (f"open loop, {args.rate:g} movements/s offered; " if args.rate else "closed loop; ")
+        + f"{os.cpu_count()} CPUs",
         flush=True,
     )
     for backend in args.backends.split(","):
