@@ -1,7 +1,9 @@
 """Fixtures: an app per test on a fresh database, on SQLite and (when configured) PostgreSQL."""
 
 import os
+import sqlite3
 import uuid
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,6 +18,7 @@ import models  # noqa: F401  (every table)
 from accounts import passwords
 from app import create_app
 from db import get_engine, make_engine
+from seed.demo import load_demo_city
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -98,14 +101,18 @@ def pg_schemas():
     schemas.drop_all()
 
 
-@pytest.fixture(scope="session")
-def pg_tables_url(pg_schemas):
-    """A PostgreSQL schema holding every table, shared by the tests and emptied after each."""
-    url = pg_schemas.new()
+def create_tables(url: str) -> str:
+    """Every table, no rows, in the database at url; returns url."""
     engine = make_engine(url)
     SQLModel.metadata.create_all(engine)
     engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def pg_tables_url(pg_schemas):
+    """A PostgreSQL schema holding every table, shared by the tests and emptied after each."""
+    return create_tables(pg_schemas.new())
 
 
 def _empty_pg(url: str) -> None:
@@ -120,11 +127,7 @@ def _empty_pg(url: str) -> None:
 def db_url(request, tmp_path: Path):
     """A database URL with every table and no rows, on each backend in turn."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
-        engine = make_engine(url)
-        SQLModel.metadata.create_all(engine)
-        engine.dispose()
-        yield url
+        yield create_tables(f"sqlite:///{tmp_path / 'test.sqlite3'}")
     else:
         url = request.getfixturevalue("pg_tables_url")
         yield url
@@ -134,11 +137,7 @@ def db_url(request, tmp_path: Path):
 @pytest.fixture
 def sqlite_url(tmp_path: Path):
     """An empty SQLite database with every table, for tests that do not depend on the engine."""
-    url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    return url
+    return create_tables(f"sqlite:///{tmp_path / 'test.sqlite3'}")
 
 
 def make_test_app(url: str, **overrides):
@@ -151,6 +150,48 @@ def make_test_app(url: str, **overrides):
         **overrides,
     }
     return create_app(config)
+
+
+def _seed_demo_city(url: str) -> None:
+    app = make_test_app(url)
+    with app.app_context(), Session(get_engine(app), expire_on_commit=False) as session:
+        load_demo_city(session)
+        session.commit()
+    get_engine(app).dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_city_sqlite(tmp_path_factory) -> Path:
+    """The demo city seeded once per worker into a SQLite file that modules copy, never open."""
+    path = tmp_path_factory.mktemp("demo-city") / "demo-city.sqlite3"
+    _seed_demo_city(create_tables(f"sqlite:///{path}"))
+    return path
+
+
+@contextmanager
+def module_app(request, tmp_path_factory, name: str, *, demo_city: bool = False):
+    """An app on a database of the module's own, on the backend in request.param (for a
+    module-scoped fixture parametrized by backend): every table, and either no rows or the
+    seeded demo city (SQLite: a copy of the worker's seeded file; PostgreSQL: seeded anew).
+    The module may write to it: no other module reads it."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp(name) / f"{name}.sqlite3"
+        url = f"sqlite:///{path}"
+        if demo_city:
+            source = request.getfixturevalue("demo_city_sqlite")
+            with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(path)) as dst:
+                src.backup(dst)
+        else:
+            create_tables(url)
+    else:
+        url = create_tables(request.getfixturevalue("pg_schemas").new())
+        if demo_city:
+            _seed_demo_city(url)
+    app = make_test_app(url)
+    try:
+        yield app
+    finally:
+        get_engine(app).dispose()
 
 
 @pytest.fixture

@@ -18,12 +18,12 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from accounts.tokens import issue_token
-from db import get_engine, make_engine
+from db import get_engine
 from inventory.services import catalog
-from tests.conftest import BACKENDS, make_test_app
+from tests.conftest import BACKENDS, make_test_app, module_app
 from tests.factories import make_item, make_network, make_user, receive
 
 CHECKS = [
@@ -50,24 +50,16 @@ schema = schemathesis.openapi.from_dict(_document())
 @pytest.fixture(scope="module", params=BACKENDS)
 def seeded_api(request, tmp_path_factory):
     """An app with a small network, stock, and a clerk's token for depot A."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'fuzz.sqlite3'}"
-    else:
-        url = request.getfixturevalue("pg_schemas").new()
-    engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    app = make_test_app(url)
-    with app.app_context(), Session(get_engine(app)) as session:
-        f = make_network(session)
-        item = make_item(session)
-        catalog.set_norm(session, f["A"], item, 5, basis="t", source="t")
-        receive(session, f["A"], item, 1_000_000)
-        clerk = make_user(session, "clerk", "clerk", facilities=[f["A"]])
-        _row, token = issue_token(session, clerk, "fuzz")
-        session.commit()
-    yield app, {"Authorization": f"Bearer {token}"}
-    get_engine(app).dispose()
+    with module_app(request, tmp_path_factory, "fuzz") as app:
+        with app.app_context(), Session(get_engine(app)) as session:
+            f = make_network(session)
+            item = make_item(session)
+            catalog.set_norm(session, f["A"], item, 5, basis="t", source="t")
+            receive(session, f["A"], item, 1_000_000)
+            clerk = make_user(session, "clerk", "clerk", facilities=[f["A"]])
+            _row, token = issue_token(session, clerk, "fuzz")
+            session.commit()
+        yield app, {"Authorization": f"Bearer {token}"}
 
 
 @schema.parametrize()

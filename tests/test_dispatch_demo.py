@@ -8,20 +8,23 @@ is the same after every phase, and at the end balances equal the ledger.
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from accounts.models import User
 from accounts.services import create_user
-from db import get_engine, make_engine
+from db import get_engine
 from dispatch.models import AllocationOrder, OrderStatus, PlanUnmet
 from dispatch.services import orders, planning, scenarios, shipping, support
 from dispatch.services.shipping import Arrival
 from inventory.services.ledger import verify_ledger
 from inventory.services.readiness import compute_readiness
-from seed.demo import load_demo_city
-from tests.conftest import make_test_app
+from tests.conftest import module_app
 from tests.dispatch_factories import network_total
 from timeutil import local_today
+
+# one worker runs this module and test_seed.py: it seeds the SQLite demo city once and each
+# module gets a copy (conftest.module_app)
+pytestmark = pytest.mark.xdist_group("demo_city")
 
 XINCHANG = "330624"
 
@@ -33,19 +36,9 @@ XINCHANG = "330624"
     params=["sqlite"],
 )
 def demo_app(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
-    else:
-        url = request.getfixturevalue("pg_schemas").new()
-    engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    app = make_test_app(url)
-    with app.app_context(), Session(get_engine(app), expire_on_commit=False) as session:
-        load_demo_city(session)
-        session.commit()
-    yield app
-    get_engine(app).dispose()
+    """The seeded demo city, this module's own copy: the surge writes orders and stock."""
+    with module_app(request, tmp_path_factory, "demo", demo_city=True) as app:
+        yield app
 
 
 def test_a_fivefold_surge_in_one_county_from_plan_to_shelves(demo_app):

@@ -158,6 +158,42 @@ def test_clerks_dispatch_and_receive_through_their_forms(app, client, world):
     assert "290" in stock
 
 
+def _status(app, order_id):
+    with app.app_context(), Session(get_engine(app)) as session:
+        return session.get(AllocationOrder, order_id).status
+
+
+def test_counts_that_are_not_whole_numbers_are_refused_and_nothing_moves(app, client, world):
+    order_id = _approved_order(app, world)
+    _login(client, "clerk_k")
+    form = client.get(f"/surge/orders/{order_id}/dispatch").get_data(as_text=True)
+    fields = dict(re.findall(r'name="(pick-\d+-\d+)"[^>]*value="(\d*)"', form))
+    halves = {k: ("299.5" if v else "") for k, v in fields.items()}
+    response = client.post(f"/surge/orders/{order_id}/dispatch", data=halves)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="form-error">请输入整数数量。<' in text
+    assert 'value="299.5"' in text  # the form comes back as typed
+    assert _status(app, order_id) == OrderStatus.APPROVED
+    response = client.post(f"/surge/orders/{order_id}/dispatch", data=fields, follow_redirects=True)
+    assert "已发货，物资在途" in response.get_data(as_text=True)
+    assert _status(app, order_id) == OrderStatus.DISPATCHED
+
+    _login(client, "clerk_a")
+    form = client.get(f"/surge/orders/{order_id}/receive").get_data(as_text=True)
+    (received,) = re.findall(r'name="(received-\d+)"', form)
+    (damaged,) = re.findall(r'name="(damaged-\d+)"', form)
+    for bad in ({received: "三百"}, {received: "300", damaged: "-1"}):
+        response = client.post(f"/surge/orders/{order_id}/receive", data=bad)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 422 and 'id="form-error">请输入整数数量。<' in text
+        assert _status(app, order_id) == OrderStatus.DISPATCHED
+    response = client.post(
+        f"/surge/orders/{order_id}/receive", data={received: "300"}, follow_redirects=True
+    )
+    assert "已收货入库" in response.get_data(as_text=True)
+    assert _status(app, order_id) == OrderStatus.RECEIVED
+
+
 def test_the_order_pdf_is_a_printable_chinese_order(app, client, world):
     order_id = _approved_order(app, world, 120)
     _login(client, "disp")

@@ -10,14 +10,14 @@ import itertools
 
 import pytest
 from markupsafe import escape
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from accounts.models import ApiToken, User
 from accounts.tokens import issue_token
-from db import get_engine, make_engine
+from db import get_engine
 from input_guard import is_plain_text
 from inventory.models import Facility, Item, Lot, Movement, TargetProfile
-from tests.conftest import BACKENDS, make_test_app
+from tests.conftest import BACKENDS, module_app
 from tests.factories import make_item, make_network, make_user, receive
 
 HOSTILE = {
@@ -38,32 +38,24 @@ pytestmark = pytest.mark.xdist_group("hostile_input")
 @pytest.fixture(scope="module", params=BACKENDS)
 def world(request, tmp_path_factory):
     """One database per backend for the whole module; each case uses fresh codes and keys."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'h.sqlite3'}"
-    else:
-        url = request.getfixturevalue("pg_schemas").new()
-    engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    app = make_test_app(url)
-    with app.app_context(), Session(get_engine(app)) as session:
-        f = make_network(session)
-        item = make_item(session, "HX", shelf_life_days=None)
-        receive(session, f["A"], item, 1_000_000, lot_no="L1", expiry=None)
-        clerk = make_user(session, "clerk", "clerk", facilities=[f["A"]])
-        make_user(session, "admin", "admin")
-        _row, token = issue_token(session, clerk, "hostile")
-        session.commit()
-        ids = {"A": f["A"].id, "B": f["B"].id, "item": item.id}
-    clients = {}
-    for role in ("clerk", "admin"):
-        clients[role] = app.test_client()
-        clients[role].post("/auth/login", data={"username": role, "password": "password-123"})
-    api = app.test_client()
-    api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    clients["api"] = api
-    yield app, ids, clients
-    get_engine(app).dispose()
+    with module_app(request, tmp_path_factory, "hostile") as app:
+        with app.app_context(), Session(get_engine(app)) as session:
+            f = make_network(session)
+            item = make_item(session, "HX", shelf_life_days=None)
+            receive(session, f["A"], item, 1_000_000, lot_no="L1", expiry=None)
+            clerk = make_user(session, "clerk", "clerk", facilities=[f["A"]])
+            make_user(session, "admin", "admin")
+            _row, token = issue_token(session, clerk, "hostile")
+            session.commit()
+            ids = {"A": f["A"].id, "B": f["B"].id, "item": item.id}
+        clients = {}
+        for role in ("clerk", "admin"):
+            clients[role] = app.test_client()
+            clients[role].post("/auth/login", data={"username": role, "password": "password-123"})
+        api = app.test_client()
+        api.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        clients["api"] = api
+        yield app, ids, clients
 
 
 def _column(column):

@@ -3,10 +3,10 @@
 from collections import Counter, defaultdict
 
 import pytest
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, func, select
 
 from accounts.models import Role, User, UserFacility
-from db import get_engine, make_engine
+from db import get_engine
 from inventory.models import (
     Balance,
     CapacityReserve,
@@ -20,7 +20,11 @@ from inventory.models import (
 )
 from inventory.services.ledger import verify_ledger
 from seed.demo import load_demo_city, read_csv
-from tests.conftest import make_test_app
+from tests.conftest import BACKENDS, module_app
+
+# one worker runs this module and test_dispatch_demo.py: it seeds the SQLite demo city once
+# and each module gets a copy (conftest.module_app)
+pytestmark = pytest.mark.xdist_group("demo_city")
 
 COUNTIES = {"330602", "330603", "330604", "330624", "330681", "330683"}
 TABLES = (
@@ -47,24 +51,11 @@ def _state(session: Session) -> list[tuple]:
     return [(b.facility_id, b.item_id, b.lot_id, b.form, b.quantity) for b in rows]
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
-)
+@pytest.fixture(scope="module", params=BACKENDS)
 def seeded_app(request, tmp_path_factory):
     """One seeded demo city per engine, shared by this module's read-only tests."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('seed') / 'seed.sqlite3'}"
-    else:
-        url = request.getfixturevalue("pg_schemas").new()
-    engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
-    engine.dispose()
-    app = make_test_app(url)
-    with app.app_context(), Session(get_engine(app), expire_on_commit=False) as session:
-        load_demo_city(session)
-        session.commit()
-    yield app
-    get_engine(app).dispose()
+    with module_app(request, tmp_path_factory, "seed", demo_city=True) as app:
+        yield app
 
 
 @pytest.fixture

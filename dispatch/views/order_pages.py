@@ -169,6 +169,29 @@ def order_close(order_id: int):
     return _order_action(order_id, act)
 
 
+def _clerk_step(step, order_id: int, entries: list, *, bad_field: str | None, done_message: str):
+    """Book a clerk's dispatch or receipt from the submitted form and commit it.
+
+    Gives (the redirect to the order, None, 200) once booked, with done_message flashed; else
+    (None, message, status) to show the form again with, nothing booked. bad_field names the
+    field when the form held something other than whole numbers: the step is not run then.
+    A refusal for want of rights is the 403 page.
+    """
+    session = get_session()
+    try:
+        if bad_field:
+            raise ValidationError(_("Enter a whole number of units."), field=bad_field)
+        step(session, current_user, order_id, entries, note=request.form.get("note", ""))
+        session.commit()
+    except DomainError as exc:
+        session.rollback()
+        if exc.status_code == 403:
+            abort(403)
+        return None, exc.message, exc.status_code
+    flash(done_message, "success")
+    return redirect(url_for("dispatch.order", order_id=order_id)), None, 200
+
+
 @bp.route("/orders/<int:order_id>/dispatch", methods=["GET", "POST"])
 @login_required
 def order_dispatch(order_id: int):
@@ -191,24 +214,17 @@ def order_dispatch(order_id: int):
                     bad = True
                     continue
                 picks.append(Pick(line["line"].id, lot.id, int(raw)))
-        try:
-            if bad:
-                raise ValidationError(_("Enter a whole number of units."), field="quantity")
-            shipping.dispatch(
-                session, current_user, order_id, picks, note=request.form.get("note", "")
-            )
-            session.commit()
-        except DomainError as exc:
-            session.rollback()
-            if exc.status_code == 403:
-                abort(403)
-            error, status = exc.message, exc.status_code
-        else:
-            flash(
-                _("Order %(number)s dispatched: the stock is in transit.", number=o.number),
-                "success",
-            )
-            return redirect(url_for("dispatch.order", order_id=order_id))
+        done, error, status = _clerk_step(
+            shipping.dispatch,
+            order_id,
+            picks,
+            bad_field="quantity" if bad else None,
+            done_message=_(
+                "Order %(number)s dispatched: the stock is in transit.", number=o.number
+            ),
+        )
+        if done is not None:
+            return done
         o = orders.get_order(session, current_user, order_id)
         view = _order_view(o)
     if o.status != OrderStatus.APPROVED:
@@ -268,21 +284,15 @@ def order_receive(order_id: int):
                     bad = True
                     continue
                 arrivals.append(Arrival(r["row"].id, int(got), int(damaged)))
-        try:
-            if bad:
-                raise ValidationError(_("Enter a whole number of units."), field="received")
-            shipping.receive(
-                session, current_user, order_id, arrivals, note=request.form.get("note", "")
-            )
-            session.commit()
-        except DomainError as exc:
-            session.rollback()
-            if exc.status_code == 403:
-                abort(403)
-            error, status = exc.message, exc.status_code
-        else:
-            flash(_("Order %(number)s received and booked in.", number=o.number), "success")
-            return redirect(url_for("dispatch.order", order_id=order_id))
+        done, error, status = _clerk_step(
+            shipping.receive,
+            order_id,
+            arrivals,
+            bad_field="received" if bad else None,
+            done_message=_("Order %(number)s received and booked in.", number=o.number),
+        )
+        if done is not None:
+            return done
         o = orders.get_order(session, current_user, order_id)
     return (
         render_template(
