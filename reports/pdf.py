@@ -125,10 +125,9 @@ def footer_note(rep: WeeklyReport) -> str:
         if rep.live
         else f"{rep.week.sunday.isoformat()} 24:00"
     )
-    return (
-        f"{_('Figures as at %(time)s', time=when)} · "
-        f"{_('Generated at')} {rep.generated_local:%Y-%m-%d %H:%M}"
-    )
+    # gettext outside the f-string: the extractor does not look inside one
+    figures, generated = _("Figures as at %(time)s", time=when), _("Generated at")
+    return f"{figures} · {generated} {rep.generated_local:%Y-%m-%d %H:%M}"
 
 
 def previous_text(rep: WeeklyReport) -> str:
