@@ -384,3 +384,91 @@ def test_charts_escape_and_shorten_labels():
     assert svg.count("<rect") == 3 + 2  # three legend keys, two bars (one share is missing)
     down = change_bars([("A", -12.5), ("B", 3.0)])
     assert 'fill="#c62828"' in down and 'fill="#2e7d32"' in down and "-12.5" in down
+
+
+@needs_poppler
+def test_english_report_has_english_headings_and_names(sqlite_app, tmp_path):
+    with sqlite_app.app_context(), Session(get_engine(sqlite_app)) as session:
+        f, n95, _ = build(session)
+        network.upsert_region(session, "330600", name="绍兴市", name_en="Shaoxing", level="city")
+        network.upsert_region(
+            session,
+            "330602",
+            name="越城区",
+            name_en="Yuecheng District",
+            level="county",
+            parent_code="330600",
+        )
+        session.commit()
+        english = render_weekly(session, WEEK, today=TODAY, now=NOW, lang="en")
+        chinese = render_weekly(session, WEEK, today=TODAY, now=NOW)
+    assert english.report.lang == "en" and chinese.report.lang == "zh_CN"
+    text = pdf_text(english.rendered.pdf, tmp_path)
+    for heading in ("1. Headline figures", "2. By district and county", "4. Red list"):
+        assert heading in text
+    assert "Shaoxing weekly readiness report" in text and "Yuecheng District" in text
+    assert "N95 respirator" in text and "医用防护口罩" not in text  # the item's English name
+    assert "as at the end of Sunday 2026-11-22" in text  # the instant the figures describe
+    assert "周报" not in text and "主要指标" not in text
+    assert english.rendered.title.endswith("weekly readiness report of emergency medical reserves")
+    zh = pdf_text(chinese.rendered.pdf, tmp_path).replace(" ", "")
+    assert "1.主要指标" in zh and "截至2026-11-22周日24:00" in zh and "Headline" not in zh
+
+
+def test_cli_report_language(sqlite_app, tmp_path):
+    with sqlite_app.app_context(), Session(get_engine(sqlite_app)) as session:
+        build(session)
+        session.commit()
+    runner = sqlite_app.test_cli_runner()
+    out = tmp_path / "w.pdf"
+    for bad in ("fr", "english", "zh-TW"):
+        result = runner.invoke(args=["report", "weekly", "--out", str(out), "--lang", bad])
+        assert result.exit_code == 2, result.output
+        assert result.output.count("\n") == 1
+        assert result.output.startswith(f"Error: --lang {bad!r}: ")
+    assert not out.exists()
+    args = ["report", "weekly", "--out", str(out), "--week", "2026-W47", "--archive"]
+    result = runner.invoke(args=[*args, "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "2026-W47 (en)" in result.output
+    result = runner.invoke(args=args)  # Chinese unless told
+    assert result.exit_code == 0 and "绍兴市 2026-W47 (zh_CN)" in result.output
+    with Session(get_engine(sqlite_app)) as session:
+        rows = session.exec(select(Report).order_by(Report.id)).all()
+    assert [(r.lang, r.filename) for r in rows] == [
+        ("en", "readiness-city-2026-W47-en.pdf"),
+        ("zh_CN", "readiness-city-2026-W47.pdf"),
+    ]
+
+
+@needs_poppler
+def test_a_reader_of_the_english_site_generates_an_english_report(sqlite_app, tmp_path):
+    with sqlite_app.app_context(), Session(get_engine(sqlite_app)) as session:
+        build(session)
+        make_user(session, "disp", "dispatcher")
+        session.commit()
+    disp = sqlite_app.test_client()
+    disp.post("/auth/login", data={"username": "disp", "password": "password-123"})
+    page = disp.get("/dashboard/reports").get_data(as_text=True)
+    assert '<option value="zh_CN" selected>' in page  # Chinese site: Chinese by default
+    disp.post("/auth/lang/en", data={"next": "/"})
+    page = disp.get("/dashboard/reports").get_data(as_text=True)
+    assert '<option value="en" selected>English</option>' in page
+    bad = disp.post("/dashboard/reports", data={"week": "2026-W47", "lang": "fr"})
+    assert bad.status_code == 422 and "Choose Chinese (zh) or English (en)." in bad.get_data(
+        as_text=True
+    )
+    with Session(get_engine(sqlite_app)) as session:
+        assert session.exec(select(Report)).all() == []
+    assert (
+        disp.post("/dashboard/reports", data={"week": "2026-W47", "lang": "en"}).status_code == 303
+    )
+    with Session(get_engine(sqlite_app)) as session:
+        (row,) = session.exec(select(Report)).all()
+    assert (row.lang, row.filename) == ("en", "readiness-city-2026-W47-en.pdf")
+    listing = disp.get("/dashboard/reports").get_data(as_text=True)
+    assert '<td class="report-lang" lang="en">English</td>' in listing
+    pdf = disp.get(f"/dashboard/reports/{row.id}.pdf")
+    assert "readiness-city-2026-W47-en.pdf" in pdf.headers["Content-Disposition"]
+    text = pdf_text(pdf.data, tmp_path)
+    assert "Headline figures" in text and "Red list" in text
