@@ -162,7 +162,7 @@ class WeeklyReport:
         return (self.figures_at or self.generated_at).astimezone(SHANGHAI)
 
     def changes(self) -> list[Change]:
-        """The headline figures against the snapshot a week before."""
+        """The headline figures against a week before (its end, or a snapshot)."""
         now, before = self.headline, self.previous
         t = self.readiness.targets
 

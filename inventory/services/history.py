@@ -26,34 +26,44 @@ line's quantity is what it reserved.
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import exists, func, literal, or_, union_all
+from sqlalchemy import and_, exists, func, literal, or_, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from inventory.models import Movement, MovementKind
+from inventory.models import Balance, Movement, MovementKind
 
 
 def lot_quantities_at(at: datetime, facility_ids: Iterable[int] | None = None):
     """A subquery of (facility_id, item_id, lot_id, form, quantity): every lot's balance at
-    `at` (exclusive: a row at exactly `at` belongs to what follows), positive ones only."""
+    `at` (exclusive: a row at exactly `at` belongs to what follows), positive ones only.
+
+    The sum of the rows before `at` is computed as the balance less the rows from `at` on:
+    a balance is the sum of all its rows (`verify-ledger` proves it, and every balance row,
+    once created, stays), so the two are equal, and the second reads only the rows since
+    `at`: a recent week costs the same however long the ledger has grown.
+    """
     ids = list(facility_ids) if facility_ids is not None else None
     m = Movement.__table__.c
+    b = Balance.__table__.c
     original = aliased(Movement.__table__, name="reversed_row")
 
-    def scoped(query):
-        return query.where(m.facility_id.in_(ids)) if ids is not None else query
+    def scoped(query, column):
+        return query.where(column.in_(ids)) if ids is not None else query
 
     columns = (m.facility_id, m.item_id, m.lot_id, m.form, m.quantity)
     # ordinary rows by their own time; reversals (few, found through their unique
     # reverses_id index) by the time of the row they undo
-    plain = scoped(select(*columns).where(m.reverses_id.is_(None), m.occurred_at < at))
+    plain = scoped(
+        select(*columns).where(m.reverses_id.is_(None), m.occurred_at >= at), m.facility_id
+    )
     reversals = scoped(
         select(*columns)
         .join(original, original.c.id == m.reverses_id)
-        .where(original.c.occurred_at < at)
+        .where(original.c.occurred_at >= at),
+        m.facility_id,
     )
-    rows = union_all(plain, reversals).subquery("ledger_rows")
-    return (
+    rows = union_all(plain, reversals).subquery("later_rows")
+    later = (
         select(
             rows.c.facility_id,
             rows.c.item_id,
@@ -62,9 +72,25 @@ def lot_quantities_at(at: datetime, facility_ids: Iterable[int] | None = None):
             func.sum(rows.c.quantity).label("quantity"),
         )
         .group_by(rows.c.facility_id, rows.c.item_id, rows.c.lot_id, rows.c.form)
-        .having(func.sum(rows.c.quantity) > 0)
-        .subquery("lots_at")
+        .subquery("later")
     )
+    quantity = b.quantity - func.coalesce(later.c.quantity, 0)
+    return scoped(
+        select(b.facility_id, b.item_id, b.lot_id, b.form, quantity.label("quantity"))
+        .select_from(
+            Balance.__table__.outerjoin(
+                later,
+                and_(
+                    later.c.facility_id == b.facility_id,
+                    later.c.item_id == b.item_id,
+                    later.c.lot_id == b.lot_id,
+                    later.c.form == b.form,
+                ),
+            )
+        )
+        .where(quantity > 0),
+        b.facility_id,
+    ).subquery("lots_at")
 
 
 def reserved_at(at: datetime, facility_ids: Iterable[int] | None = None):
