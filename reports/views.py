@@ -22,7 +22,7 @@ from inventory.models import AlertKind, Facility, Item, Lot
 from inventory.services import alerts as alert_service
 from inventory.services.readiness import Status
 from reports import archive, dashboard
-from reports.weekly import REPORT_LANGUAGE, REPORT_LANGUAGES
+from reports.weekly import REPORT_LANGUAGE, REPORT_LANGUAGES, county_regions
 from reports.weeks import last_complete_week
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -145,7 +145,8 @@ def _archive_page(form: dict, errors: dict, status: int = 200):
             "reports/archive.html",
             reports=reports,
             users=users,
-            counties=dashboard.county_names(session),
+            # in the language of the page (Chinese where no English name is recorded)
+            counties=county_regions(session, current_language()),
             languages=REPORT_LANGUAGES,
             # each language by its own name, as the switch in the top bar shows it
             language_label=lambda code: LANGUAGE_NAMES.get(code, code),

@@ -23,7 +23,7 @@ def test_english_reader_generates_and_downloads_an_english_report(journey, tmp_p
     expect(page.locator("#lang")).to_have_value("en")
     expect(page.locator("#lang option:checked")).to_have_text("English")
     before = page.locator("#reports tbody tr[data-report-id]").count()
-    page.locator("#county").select_option(label="新昌县")
+    page.locator("#county").select_option(label="Xinchang County")
     j.shot(page, "generate-form-in-english")
     page.locator("#generate-report").click()
     expect(page.locator(".flash.success")).to_contain_text("generated")
@@ -31,6 +31,7 @@ def test_english_reader_generates_and_downloads_an_english_report(journey, tmp_p
     expect(rows).to_have_count(before + 1)
     newest = rows.first
     expect(newest.locator("td.report-lang")).to_have_text("English")
+    expect(newest.locator("td").nth(1)).to_have_text("Xinchang County")
     expect(page.locator('#reports td.report-lang[lang="zh-CN"]').first).to_have_text("中文")
     j.shot(page, "archive-with-an-english-report")
     with page.expect_download() as info:
