@@ -237,8 +237,11 @@ def _fail(message: str, code: int = 2):
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="PDF file")
 @click.option("--county", default=None, help="a county code (default: the whole city)")
 @click.option("--week", default=None, help="YYYY-Www (default: the last complete week)")
+@click.option("--lang", default=None, help="zh (default) or en: the report's language")
 @click.option("--archive", is_flag=True, help="also store the report in the archive")
-def report_weekly_command(out: str, county: str | None, week: str | None, archive: bool) -> None:
+def report_weekly_command(
+    out: str, county: str | None, week: str | None, lang: str | None, archive: bool
+) -> None:
     """Generate the weekly readiness report as a PDF file."""
     from sqlmodel import Session
 
@@ -248,10 +251,15 @@ def report_weekly_command(out: str, county: str | None, week: str | None, archiv
     engine = db.get_engine()
     with Session(engine) as session:
         try:
-            iso_week, county_code = parse_request(session, week, county)
+            iso_week, county_code, report_lang = parse_request(session, week, county, lang=lang)
         except ValidationError as exc:
-            _fail("; ".join(str(m) for m in exc.fields.values()) or exc.message)
-        generated = render_weekly(session, iso_week, county=county_code)
+            # each bad option by name, with what was given: one line
+            given = {"week": week, "county": county, "lang": lang}
+            _fail(
+                "; ".join(f"--{k} {given.get(k)!r}: {m}" for k, m in exc.fields.items())
+                or exc.message
+            )
+        generated = render_weekly(session, iso_week, county=county_code, lang=report_lang)
     try:
         with open(out, "wb") as fh:
             fh.write(generated.rendered.pdf)
@@ -262,7 +270,7 @@ def report_weekly_command(out: str, county: str | None, week: str | None, archiv
             row = store(session, generated, user_id=None, source="cli")
         click.echo(f"archived as report #{row.id}")
     click.echo(
-        f"{out}: {generated.report.scope_name} {iso_week.label}, "
+        f"{out}: {generated.report.scope_name} {iso_week.label} ({report_lang}), "
         f"{generated.rendered.pages} pages, {len(generated.rendered.pdf):,} bytes"
     )
 

@@ -2,7 +2,8 @@
 province-size network (~1,400 depots, the readiness benchmark's generator).
 
 Each render runs in its own process, so its peak RSS is its own; the database is prepared
-first (the demo city seeded through the services, the province bulk-loaded).
+first (the demo city seeded through the services, the province bulk-loaded). The report of a finished week is rebuilt from the ledger as at the
+week's end; the figures alone are timed for it and for the current week (live balances).
 
     .venv/bin/python bench/report_bench.py [--only demo|province] [--days 35]
 """
@@ -12,6 +13,7 @@ import json
 import os
 import random
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS. VmHWM, not getrusage: Linux carries ru_maxrss over exec, so
+    a child started by a parent holding a year of generated ledger would report the parent's."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def render(url: str, county: str | None) -> dict:
     """In this process: build and render one report; time it and read the peak RSS."""
     from sqlmodel import Session
@@ -30,10 +42,12 @@ def render(url: str, county: str | None) -> dict:
     from app import create_app
     from db import get_engine
     from reports.archive import render_weekly
-    from reports.weeks import last_complete_week
+    from reports.weekly import build_weekly_report
+    from reports.weeks import IsoWeek, last_complete_week
+    from timeutil import local_today
 
     app = create_app({"DATABASE_URL": url, "TESTING": True})
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    before = peak_rss_mb()
     with app.app_context(), Session(get_engine(app)) as session:
         # cold: the first report of a process (imports WeasyPrint, loads the fonts) ...
         t0, c0 = time.perf_counter(), time.process_time()
@@ -43,8 +57,21 @@ def render(url: str, county: str | None) -> dict:
         t0, c0 = time.perf_counter(), time.process_time()
         render_weekly(session, last_complete_week(), county=county)
         warm, warm_cpu = time.perf_counter() - t0, time.process_time() - c0
+        # the figures alone: a finished week rebuilt from the ledger (its end and the end of
+        # the week before) against the current week's live figures (balances, a snapshot)
+        figures = {}
+        for name, week in (("past", last_complete_week()), ("live", IsoWeek.of(local_today()))):
+            times = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                build_weekly_report(session, week, county=county)
+                times.append(time.perf_counter() - t0)
+            figures[name] = round(statistics.median(times), 3)
     rep = generated.report
     return {
+        "figures_past": figures["past"],
+        "figures_live": figures["live"],
+        "ledger_rows": ledger_rows(url),
         "seconds": round(seconds, 2),
         "cpu": round(cpu, 2),
         "warm": round(warm, 2),
@@ -56,8 +83,18 @@ def render(url: str, county: str | None) -> dict:
         "red": len(rep.red_list),
         "expiring": len(rep.expiring),
         "rss_before_mb": round(before),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "peak_rss_mb": round(peak_rss_mb()),
     }
+
+
+def ledger_rows(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT count(*) FROM movement")).scalar()
+    engine.dispose()
+    return rows
 
 
 def run_child(url: str, county: str | None = None) -> dict:
@@ -114,7 +151,9 @@ def show(name: str, r: dict) -> None:
         f"next {r['warm']:.2f} s ({r['warm_cpu']:.2f} s CPU), peak RSS {r['peak_rss_mb']} MB "
         f"(after imports {r['rss_before_mb']} MB): {r['pages']} pages, {r['bytes']:,} bytes; "
         f"{r['depots']:,} depots, {r['pairs']:,} depot-items, {r['red']:,} red, "
-        f"{r['expiring']:,} lots expiring within 90 days"
+        f"{r['expiring']:,} lots expiring within 90 days; figures alone (median of 5): "
+        f"last week from the ledger ({r['ledger_rows']:,} rows) {r['figures_past']:.3f} s, "
+        f"this week live {r['figures_live']:.3f} s"
     )
 
 

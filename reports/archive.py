@@ -17,25 +17,55 @@ from accounts.models import Role, User
 from errors import Forbidden, ValidationError
 from reports.models import Report
 from reports.pdf import RenderedReport, render_pdf
-from reports.weekly import UnknownScope, WeeklyReport, build_weekly_report, county_regions
+from reports.weekly import (
+    REPORT_LANGUAGE,
+    UnknownScope,
+    WeeklyReport,
+    build_weekly_report,
+    county_regions,
+)
 from reports.weeks import IsoWeek, last_complete_week
 from timeutil import local_today, utcnow
 
 logger = logging.getLogger(__name__)
 GENERATORS = (Role.DISPATCHER, Role.ADMIN)
+# what a form or the command line may say for a language
+LANGUAGE_ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "en": "en"}
 
 
 def can_generate(user: User) -> bool:
     return user.role in GENERATORS
 
 
+def parse_lang(text: str | None) -> str:
+    """A report language: 'zh', 'zh_CN' or 'en' (None or empty: Chinese); ValueError else."""
+    value = (text or "").strip()
+    if not value:
+        return REPORT_LANGUAGE
+    lang = LANGUAGE_ALIASES.get(value.lower())
+    if lang is None:
+        raise ValueError(value)
+    return lang
+
+
 def parse_request(
-    session: Session, week_text: str | None, county: str | None, *, today: date | None = None
-) -> tuple[IsoWeek, str | None]:
-    """A week ('YYYY-Www', default the last complete week, not in the future) and a county
-    code (None or empty: the city); ValidationError with a message per bad field."""
+    session: Session,
+    week_text: str | None,
+    county: str | None,
+    *,
+    lang: str | None = None,
+    today: date | None = None,
+) -> tuple[IsoWeek, str | None, str]:
+    """A week ('YYYY-Www', default the last complete week, not in the future), a county
+    code (None or empty: the city) and a language (None or empty: Chinese);
+    ValidationError with a message per bad field."""
     today = today or local_today()
     errors = {}
+    try:
+        report_lang = parse_lang(lang)
+    except ValueError:
+        report_lang = REPORT_LANGUAGE
+        errors["lang"] = _("Choose Chinese (zh) or English (en).")
     week = last_complete_week(today)
     if week_text:
         try:
@@ -50,7 +80,7 @@ def parse_request(
         errors["county"] = _("No district or county has the code %(code)s.", code=county)
     if errors:
         raise ValidationError(next(iter(errors.values())), fields=errors)
-    return week, county
+    return week, county, report_lang
 
 
 @dataclass
@@ -66,10 +96,11 @@ def render_weekly(
     county: str | None = None,
     today: date | None = None,
     now: datetime | None = None,
+    lang: str = REPORT_LANGUAGE,
 ) -> Generated:
-    """Build and render one report (nothing stored)."""
+    """Build and render one report in `lang` (nothing stored)."""
     try:
-        rep = build_weekly_report(session, week, county=county, today=today, now=now)
+        rep = build_weekly_report(session, week, county=county, today=today, now=now, lang=lang)
     except UnknownScope:
         raise ValidationError(
             _("No district or county has the code %(code)s.", code=county), field="county"
@@ -79,7 +110,8 @@ def render_weekly(
 
 def filename(rep: WeeklyReport) -> str:
     scope = "city" if not rep.is_county else rep.scope
-    return f"readiness-{scope}-{rep.week.label}.pdf"
+    suffix = "" if rep.lang == REPORT_LANGUAGE else f"-{rep.lang}"
+    return f"readiness-{scope}-{rep.week.label}{suffix}.pdf"
 
 
 def store(session: Session, generated: Generated, *, user_id: int | None, source: str) -> Report:
@@ -88,6 +120,7 @@ def store(session: Session, generated: Generated, *, user_id: int | None, source
     row = Report(
         scope=rep.scope,
         iso_week=rep.week.label,
+        lang=rep.lang,
         generated_at=rep.generated_at,
         generated_by_id=user_id,
         source=source,
@@ -109,11 +142,13 @@ def store(session: Session, generated: Generated, *, user_id: int | None, source
     return row
 
 
-def generate_for(session: Session, user: User, week: IsoWeek, county: str | None) -> Generated:
+def generate_for(
+    session: Session, user: User, week: IsoWeek, county: str | None, lang: str = REPORT_LANGUAGE
+) -> Generated:
     """Render a report on a user's demand (dispatchers and administrators)."""
     if not can_generate(user):
         raise Forbidden(_("You are not allowed to do this."))
-    return render_weekly(session, week, county=county, now=utcnow())
+    return render_weekly(session, week, county=county, now=utcnow(), lang=lang)
 
 
 def list_reports(session: Session, *, limit: int = 200) -> list[Report]:

@@ -52,6 +52,10 @@ class Report(SQLModel, table=True):
     scope: str = Field(sa_column=Column(String(12), nullable=False))
     # "2026-W47"
     iso_week: str = Field(sa_column=Column(String(8), nullable=False))
+    # the language the PDF is written in: "zh_CN" (the default) or "en"
+    lang: str = Field(
+        default="zh_CN", sa_column=Column(String(8), nullable=False, server_default="zh_CN")
+    )
     generated_at: datetime = Field(default_factory=utcnow, sa_column=_time(False, index=True))
     # the user who asked for it; None for the scheduler and the command line
     generated_by_id: int | None = Field(default=None, foreign_key="user.id")

@@ -1,7 +1,8 @@
 """Render the weekly readiness report to PDF with WeasyPrint (A4, embedded CJK font).
 
-The report is always rendered in Chinese (the leadership's language), whatever language the
-person asking for it uses; the text stays searchable in the PDF.
+A report is rendered in its own language (`WeeklyReport.lang`: Chinese, the leadership's
+language, unless an English one was asked for), whatever the language of the request; the
+text stays searchable in the PDF.
 """
 
 from dataclasses import dataclass
@@ -17,9 +18,8 @@ from dispatch.models import OrderStatus
 from inventory.models import Facility
 from reports.charts import change_bars, share_bars
 from reports.dashboard import share_class
-from reports.weekly import LIST_LIMIT, SOONEST_LOTS, WeeklyReport
+from reports.weekly import LIST_LIMIT, SOONEST_LOTS, WeeklyReport, localized
 
-REPORT_LOCALE = "zh_CN"
 CHART_ROWS = 30  # bars beyond this many would not fit a page: the worst are charted
 ORDER_STATUSES = {
     OrderStatus.DRAFT: _l("Draft"),
@@ -104,21 +104,62 @@ def charts(rep: WeeklyReport) -> dict:
     }
 
 
+def figures_at_text(rep: WeeklyReport) -> str:
+    """Which instant the stock, cover and red list describe (in the current locale)."""
+    when = rep.figures_local
+    if rep.live:
+        return _(
+            "as at %(time)s (Beijing time), when the report was generated",
+            time=f"{when:%Y-%m-%d %H:%M}",
+        )
+    return _(
+        "as at the end of Sunday %(day)s (24:00 Beijing time), the end of the week",
+        day=rep.week.sunday.isoformat(),
+    )
+
+
+def footer_note(rep: WeeklyReport) -> str:
+    """The running footer: the instant of the figures and when the report was generated."""
+    when = (
+        f"{rep.figures_local:%Y-%m-%d %H:%M}"
+        if rep.live
+        else f"{rep.week.sunday.isoformat()} 24:00"
+    )
+    # gettext outside the f-string: the extractor does not look inside one
+    figures, generated = _("Figures as at %(time)s", time=when), _("Generated at")
+    return f"{figures} · {generated} {rep.generated_local:%Y-%m-%d %H:%M}"
+
+
+def previous_text(rep: WeeklyReport) -> str:
+    """What the change is measured against."""
+    if rep.previous_at is not None:
+        return _(
+            "Against the end of the week before (Sunday %(day)s, 24:00), rebuilt from the "
+            "ledger like the figures.",
+            day=rep.previous_day.isoformat(),
+        )
+    return _("Now against the readiness snapshot of %(day)s.", day=rep.previous_day)
+
+
 def render_html(session: Session, rep: WeeklyReport) -> str:
-    """The report as HTML (needs an app context); always in the report language."""
-    with force_locale(REPORT_LOCALE):
+    """The report as HTML (needs an app context); in the report's own language."""
+    with force_locale(rep.lang):
         t = rep.readiness.targets
         ids = {o.order.from_facility_id for o in _all_orders(rep)} | {
             o.order.to_facility_id for o in _all_orders(rep)
         }
-        names = {f.id: f.name for f in rep.readiness.facilities.values()}
+        names = {fid: rep.facility_name(fid) for fid in rep.readiness.facilities}
         missing = ids - set(names)
         if missing:
             names.update(
-                session.exec(
-                    select(Facility.id, Facility.name).where(Facility.id.in_(missing))
+                (fid, localized(name, name_en, rep.lang))
+                for fid, name, name_en in session.exec(
+                    select(Facility.id, Facility.name, Facility.name_en).where(
+                        Facility.id.in_(missing)
+                    )
                 ).all()
             )
+        figures_at = figures_at_text(rep)
         return render_template(
             "reports/pdf/weekly.html",
             rep=rep,
@@ -138,10 +179,12 @@ def render_html(session: Session, rep: WeeklyReport) -> str:
             limit=LIST_LIMIT,
             soonest=SOONEST_LOTS,
             red_items=red_items_text(rep),
-            footer_note=f"{_('Generated at')} {rep.generated_local:%Y-%m-%d %H:%M}",
+            figures_at=figures_at,
+            previous_note=previous_text(rep) if rep.previous else "",
+            footer_note=footer_note(rep),
             share_class=share_class,
             order_status_label=lambda s: str(ORDER_STATUSES.get(s, s)),
-            lang=REPORT_LOCALE,
+            lang=rep.lang,
             **charts(rep),
         )
 
@@ -150,14 +193,15 @@ def red_items_text(rep: WeeklyReport):
     """A depot's red items as one run of text (one text box per cell lays out far faster
     than an inline box per item)."""
     out = _("out")
+    separator = "; " if rep.lang.startswith("en") else "；"
 
     def text(depot) -> str:
         parts = []
         for c in depot.covers:
-            name = rep.readiness.items[c.item_id].name(REPORT_LOCALE)
+            name = rep.readiness.items[c.item_id].name(rep.lang)
             days = c.physical_days
             parts.append(f"{name} ({out if c.physical <= 0 else f'{days:.1f}'})")
-        return "；".join(parts)
+        return separator.join(parts)
 
     return text
 
@@ -172,6 +216,6 @@ def render_pdf(session: Session, rep: WeeklyReport) -> RenderedReport:
 
     html = render_html(session, rep)
     document = HTML(string=html, base_url=str(BASE_DIR)).render()
-    with force_locale(REPORT_LOCALE):
+    with force_locale(rep.lang):
         title = report_title(rep)
     return RenderedReport(document.write_pdf(), len(document.pages), title)

@@ -22,9 +22,11 @@ from inventory.models import AlertKind, Facility, Item, Lot
 from inventory.services import alerts as alert_service
 from inventory.services.readiness import Status
 from reports import archive, dashboard
+from reports.weekly import REPORT_LANGUAGE, REPORT_LANGUAGES, county_regions
 from reports.weeks import last_complete_week
 
 bp = Blueprint("reports", __name__, template_folder="templates")
+LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 
 
 def _facility_href(facility: Facility) -> str:
@@ -143,7 +145,11 @@ def _archive_page(form: dict, errors: dict, status: int = 200):
             "reports/archive.html",
             reports=reports,
             users=users,
-            counties=dashboard.county_names(session),
+            # in the language of the page (Chinese where no English name is recorded)
+            counties=county_regions(session, current_language()),
+            languages=REPORT_LANGUAGES,
+            # each language by its own name, as the switch in the top bar shows it
+            language_label=lambda code: LANGUAGE_NAMES.get(code, code),
             can_generate=archive.can_generate(current_user),
             form=form,
             errors=errors,
@@ -156,7 +162,10 @@ def _archive_page(form: dict, errors: dict, status: int = 200):
 @login_required
 def reports():
     """The archive of weekly reports, newest first; a form to generate one now."""
-    return _archive_page({"week": last_complete_week().label, "county": ""}, {})
+    # a report in the language the user reads the site in, Chinese or English
+    lang = current_language()
+    lang = lang if lang in REPORT_LANGUAGES else REPORT_LANGUAGE
+    return _archive_page({"week": last_complete_week().label, "county": "", "lang": lang}, {})
 
 
 @bp.route("/reports", methods=["POST"])
@@ -165,15 +174,17 @@ def generate_report():
     """Generate a report now (dispatchers and administrators) and add it to the archive."""
     if not archive.can_generate(current_user):
         abort(403)
-    form = {"week": request.form.get("week", ""), "county": request.form.get("county", "")}
+    form = {name: request.form.get(name, "") for name in ("week", "county", "lang")}
     # read and draw on a session of its own: no write lock is held while the PDF renders
     with Session(get_engine()) as reader:
         try:
-            week, county = archive.parse_request(reader, form["week"], form["county"])
+            week, county, lang = archive.parse_request(
+                reader, form["week"], form["county"], lang=form["lang"]
+            )
         except ValidationError as exc:
             reader.rollback()
             return _archive_page(form, exc.fields, 422)
-        generated = archive.generate_for(reader, current_user, week, county)
+        generated = archive.generate_for(reader, current_user, week, county, lang)
     session = get_session()
     row = archive.store(session, generated, user_id=current_user.id, source="web")
     session.commit()

@@ -1,9 +1,11 @@
 """The figures of the weekly readiness report, from the readiness services (no Flask here).
 
 A report covers a scope (the city, or one county) and an ISO week. Readiness (cover, red list,
-expiring lots) is the position when the report is generated; orders are those issued,
-dispatched and received during the week; the change is against the stored snapshot of the
-same scope a week before the report's date.
+expiring lots) is the position at the end of the week (Sunday 24:00, Beijing time) once the
+week has ended, rebuilt from the ledger, and the change is against the end of the week before,
+rebuilt the same way; for the current week it is the live position when the report is
+generated, and the change is against the stored snapshot a week before. Orders are those
+issued, dispatched and received during the week.
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +33,9 @@ SOON_DAYS = 30
 # the longest lists are cut here (their full counts are printed): a province has thousands
 LIST_LIMIT = 150
 SOONEST_LOTS = 40
+# the leadership's language: scheduled reports and the command line use it unless told
+REPORT_LANGUAGE = "zh_CN"
+REPORT_LANGUAGES = ("zh_CN", "en")
 
 
 class UnknownScope(ValueError):
@@ -107,8 +112,11 @@ class WeeklyReport:
     scope_name: str
     city_name: str
     week: IsoWeek
-    as_of: date
+    as_of: date  # the day the readiness describes (expiry is judged on it)
     generated_at: datetime
+    # the instant the readiness describes: the end of the week once it has ended (rebuilt
+    # from the ledger); None for the current week: the live position at generated_at
+    figures_at: datetime | None
     readiness: Readiness
     groups: list[Group]
     red_list: list[Cover]
@@ -116,8 +124,16 @@ class WeeklyReport:
     orders: WeekOrders
     previous_day: date | None
     previous: Rollup | None
+    # the instant the comparison describes when rebuilt from the ledger (the end of the week
+    # before); None when it comes from a stored snapshot (of previous_day)
+    previous_at: datetime | None = None
     previous_tiers: dict[str, Rollup] = field(default_factory=dict)
     county_names: dict[str, str] = field(default_factory=dict)
+    lang: str = REPORT_LANGUAGE
+
+    def facility_name(self, facility_id: int) -> str:
+        f = self.readiness.facilities[facility_id]
+        return localized(f.name, f.name_en, self.lang)
 
     @property
     def headline(self) -> Rollup:
@@ -135,8 +151,18 @@ class WeeklyReport:
     def generated_local(self) -> datetime:
         return self.generated_at.astimezone(SHANGHAI)
 
+    @property
+    def live(self) -> bool:
+        """The figures are the position when the report was generated (the current week)."""
+        return self.figures_at is None
+
+    @property
+    def figures_local(self) -> datetime:
+        """The instant the figures describe, in Beijing time."""
+        return (self.figures_at or self.generated_at).astimezone(SHANGHAI)
+
     def changes(self) -> list[Change]:
-        """The headline figures against the snapshot a week before."""
+        """The headline figures against a week before (its end, or a snapshot)."""
         now, before = self.headline, self.previous
         t = self.readiness.targets
 
@@ -180,17 +206,25 @@ class WeeklyReport:
         return self.county_names.get(code, "") if code else ""
 
 
-def city_name(session: Session) -> str:
+def localized(name: str, name_en: str, lang: str) -> str:
+    """A region's or depot's name in the report's language (Chinese when no English one)."""
+    return name_en if lang.startswith("en") and name_en else name
+
+
+def city_name(session: Session, lang: str = REPORT_LANGUAGE) -> str:
     """The name of the city the network serves (the province's when there are several)."""
     cities = session.exec(select(Region).where(Region.level == "city")).all()
     if len(cities) == 1:
-        return cities[0].name
+        return localized(cities[0].name, cities[0].name_en, lang)
     provinces = session.exec(select(Region).where(Region.level == "province")).all()
-    return provinces[0].name if len(provinces) == 1 else ""
+    return localized(provinces[0].name, provinces[0].name_en, lang) if len(provinces) == 1 else ""
 
 
-def county_regions(session: Session) -> dict[str, str]:
-    return {r.code: r.name for r in session.exec(select(Region).where(Region.level == "county"))}
+def county_regions(session: Session, lang: str = REPORT_LANGUAGE) -> dict[str, str]:
+    return {
+        r.code: localized(r.name, r.name_en, lang)
+        for r in session.exec(select(Region).where(Region.level == "county"))
+    }
 
 
 def build_weekly_report(
@@ -200,13 +234,14 @@ def build_weekly_report(
     county: str | None = None,
     today: date | None = None,
     now: datetime | None = None,
+    lang: str = REPORT_LANGUAGE,
 ) -> WeeklyReport:
     """Everything the weekly report prints, for the city or one county (UnknownScope if the
-    county code names no county)."""
+    county code names no county), with names in `lang`."""
     today = today or local_today()
     now = now or utcnow()
-    counties = county_regions(session)
-    city = city_name(session)
+    counties = county_regions(session, lang)
+    city = city_name(session, lang)
     if county is not None:
         if county not in counties:
             raise UnknownScope(county)
@@ -215,10 +250,27 @@ def build_weekly_report(
     else:
         ids = None
         scope, scope_name = CITY, city
-    r = compute_readiness(session, facility_ids=ids, today=today)
-    snapshot = snapshot_before(session, scope, today)
-    figures = snapshot.figures if snapshot else {}
-    previous_groups = {k: rollup_from(k, v) for k, v in figures.get("groups", {}).items()}
+    # a week that has ended is reported as it stood at its end (Monday 00:00 is Sunday 24:00),
+    # with lots' expiry judged on that Sunday; the current week as it stands now
+    complete = week.end <= now
+    figures_at = week.end if complete else None
+    as_of = week.sunday if complete else today
+    r = compute_readiness(session, facility_ids=ids, today=as_of, at=figures_at)
+    if complete:
+        # the week before, rebuilt the same way: exact, and there from the first ledger row
+        before = week.previous()
+        earlier = compute_readiness(session, facility_ids=ids, today=before.sunday, at=before.end)
+        previous_day, previous_at = before.sunday, before.end
+        previous = earlier.city
+        previous_tiers = dict(earlier.by_tier)
+        previous_groups = _group_rollups(earlier, county)
+    else:
+        snapshot = snapshot_before(session, scope, today)
+        figures = snapshot.figures if snapshot else {}
+        previous_day, previous_at = (snapshot.day if snapshot else None), None
+        previous = rollup_from("previous", figures["headline"]) if snapshot else None
+        previous_tiers = {k: rollup_from(k, v) for k, v in figures.get("by_tier", {}).items()}
+        previous_groups = {k: rollup_from(k, v) for k, v in figures.get("groups", {}).items()}
 
     groups = []
     if county is None:
@@ -236,15 +288,17 @@ def build_weekly_report(
         depots = sorted(r.facilities.values(), key=lambda f: (order.get(f.tier, 2), f.code))
         for f in depots:
             roll = r.by_facility[f.id]
-            groups.append(Group(f.code, f.name, roll, 1, previous_groups.get(f.code)))
+            name = localized(f.name, f.name_en, lang)
+            groups.append(Group(f.code, name, roll, 1, previous_groups.get(f.code)))
 
     return WeeklyReport(
         scope=scope,
         scope_name=scope_name,
         city_name=city,
         week=week,
-        as_of=today,
+        as_of=as_of,
         generated_at=now,
+        figures_at=figures_at,
         readiness=r,
         groups=groups,
         red_list=r.red_list(),
@@ -252,12 +306,22 @@ def build_weekly_report(
             session,
             facility_ids=ids,
             within_days=EXPIRY_DAYS,
-            today=today,
+            today=as_of,
             include_expired=False,
+            at=figures_at,
         ),
         orders=orders_of_week(session, week, facility_ids=ids),
-        previous_day=snapshot.day if snapshot else None,
-        previous=rollup_from("previous", figures["headline"]) if snapshot else None,
-        previous_tiers={k: rollup_from(k, v) for k, v in figures.get("by_tier", {}).items()},
+        previous_day=previous_day,
+        previous=previous,
+        previous_at=previous_at,
+        previous_tiers=previous_tiers,
         county_names=counties,
+        lang=lang,
     )
+
+
+def _group_rollups(r: Readiness, county: str | None) -> dict[str, Rollup]:
+    """The table's groups: counties ("city" for the city depot) or, in a county, depot codes."""
+    if county is None:
+        return dict(r.by_county)
+    return {r.facilities[fid].code: roll for fid, roll in r.by_facility.items()}

@@ -8,7 +8,7 @@ import csv
 import hashlib
 import logging
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, func, select
@@ -25,12 +25,22 @@ from inventory.models import (
     Tier,
 )
 from inventory.services import catalog, ledger, network, targets
-from timeutil import local_today
+from timeutil import SHANGHAI, local_today
 
 logger = logging.getLogger(__name__)
 DATA = Path(__file__).resolve().parent / "data"
 # counties whose townships the demo leaves short of protection and testing supplies
 SHORT_COUNTIES = ("330624", "330683")
+# the opening stock was on the shelves this many weeks before the demo starts, so the weekly
+# reports of the past weeks (rebuilt from the ledger as at each week's end) have it too
+OPENING_WEEKS = 4
+
+
+def opening_time() -> datetime:
+    """When the opening stock is booked: Monday 08:00 (Beijing) OPENING_WEEKS weeks ago."""
+    today = local_today()
+    monday = today - timedelta(days=today.weekday() + 7 * OPENING_WEEKS)
+    return datetime.combine(monday, time(8), SHANGHAI)
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -187,6 +197,7 @@ def load_opening_stock(session: Session, facilities, items, drivers) -> int:
     """Physical stock in one to three lots per (depot, item), posted as receipts."""
     posted = 0
     today = local_today()
+    opened = opening_time()
     for facility in facilities:
         for item in items:
             driver = drivers[item.code]
@@ -227,6 +238,7 @@ def load_opening_stock(session: Session, facilities, items, drivers) -> int:
                         quantity=qty,
                         reason="opening",
                         note="demo opening stock (synthetic)",
+                        occurred_at=opened,
                         idempotency_key=key,
                     ),
                 )
@@ -301,6 +313,7 @@ def load_enterprises(session: Session, facilities, items, drivers) -> int:
                         quantity=qty,
                         reason="agreement",
                         note=f"协议储备 {row['name']} (demo)",
+                        occurred_at=opening_time(),
                         idempotency_key=key,
                     ),
                 )

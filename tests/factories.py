@@ -1,6 +1,6 @@
 """Small networks built through the services, for tests with known answers."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session
 
@@ -90,8 +90,9 @@ def receive(
     expiry: date | None = date(2030, 1, 1),
     form: str = ReserveForm.PHYSICAL,
     key: str | None = None,
+    occurred_at: datetime | None = None,
 ):
-    """Post a receipt of `qty` units."""
+    """Post a receipt of `qty` units (at `occurred_at`, default now)."""
     lot = ledger.get_or_create_lot(session, item, lot_no, expiry)
     return ledger.post(
         session,
@@ -103,6 +104,7 @@ def receive(
             kind=MovementKind.RECEIPT,
             quantity=qty,
             idempotency_key=key,
+            occurred_at=occurred_at,
         ),
     )
 

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from db import get_engine
 from dispatch.models import AllocationOrder, AllocationOrderLine
-from inventory.services import catalog, network
+from inventory.services import catalog, ledger, movements, network
 from inventory.services.expiry import expiring_lots
 from inventory.services.readiness import compute_readiness, facilities_in_county
 from reports.archive import render_weekly
@@ -23,10 +23,15 @@ from timeutil import SHANGHAI
 
 TODAY = date(2026, 11, 24)  # a Tuesday: the last complete week is 2026-W47 (16–22 Nov)
 WEEK = IsoWeek(2026, 47)
+THIS_WEEK = IsoWeek(2026, 48)
 
 
 def shanghai(*args) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+IN_WEEK = shanghai(2026, 11, 18, 10, 0)  # Wednesday of 2026-W47
+NOW = shanghai(2026, 11, 24, 9, 0)  # TODAY, 09:00 in Beijing
 
 
 def build(session):
@@ -59,10 +64,14 @@ def build(session):
     for key in ("A", "B", "Q"):
         catalog.set_norm(session, f[key], n95, 10, basis="t", source="t")
     catalog.set_norm(session, f["C"], gloves, 100, basis="t", source="t")
-    receive(session, f["A"], n95, 50, lot_no="A1", expiry=date(2030, 1, 1))
-    receive(session, f["B"], n95, 1500, lot_no="B1", expiry=date(2030, 1, 1))
-    receive(session, f["B"], n95, 500, lot_no="B2", expiry=TODAY + timedelta(days=20))
-    receive(session, f["C"], gloves, 5000, lot_no="G1", expiry=date(2031, 1, 1))
+    # received during the week reported on (a finished week is reported as at its end)
+    at = IN_WEEK
+    receive(session, f["A"], n95, 50, lot_no="A1", expiry=date(2030, 1, 1), occurred_at=at)
+    receive(session, f["B"], n95, 1500, lot_no="B1", expiry=date(2030, 1, 1), occurred_at=at)
+    receive(
+        session, f["B"], n95, 500, lot_no="B2", expiry=TODAY + timedelta(days=20), occurred_at=at
+    )
+    receive(session, f["C"], gloves, 5000, lot_no="G1", expiry=date(2031, 1, 1), occurred_at=at)
     return f, n95, gloves
 
 
@@ -83,7 +92,9 @@ def order(session, number, src, dst, item, qty, **times):
 
 def test_report_figures_equal_the_readiness_services(session):
     f, n95, gloves = build(session)
-    rep = build_weekly_report(session, WEEK, today=TODAY)
+    rep = build_weekly_report(session, WEEK, today=TODAY, now=NOW)
+    # nothing moved after the week: its end looks like today
+    assert rep.figures_at == WEEK.end and rep.as_of == WEEK.sunday and not rep.live
     r = compute_readiness(session, today=TODAY)
     # by hand: 4 judged pairs (A, B, Q N95; C gloves); A red, Q stock-out: 2 of 4 meet 10 d
     h = rep.headline
@@ -112,7 +123,92 @@ def test_report_figures_equal_the_readiness_services(session):
     assert [e.lot.id for e in rep.expiring] == [e.lot.id for e in expiring]
     (soon,) = rep.expiring_by_item()
     assert (soon.item_id, soon.lots, soon.within_soon, soon.later) == (n95.id, 1, 500, 0)
-    assert rep.previous is None and rep.changes()[0].delta is None
+    # the week before, rebuilt from the ledger: nothing had been received by its end
+    assert rep.previous_at == WEEK.start and rep.previous_day == date(2026, 11, 15)
+    assert (rep.previous.judged, rep.previous.stock_outs) == (4, 4)
+    assert rep.changes()[0].delta == pytest.approx(50.0)
+
+
+def post(session, facility, item, lot_no, qty, kind, when, **extra):
+    lot = movements.find_lot(session, item.id, lot_no)
+    return ledger.post(
+        session,
+        ledger.Posting(
+            facility_id=facility.id,
+            item_id=item.id,
+            lot_id=lot.id,
+            form="physical",
+            kind=kind,
+            quantity=qty,
+            occurred_at=when,
+            **extra,
+        ),
+    )
+
+
+def test_a_past_week_is_reported_as_it_stood_at_its_end(session):
+    """Movements after Sunday 24:00 do not change last week's figures; late entries, reversals
+    and reservations are placed by when they took effect."""
+    f, n95, gloves = build(session)
+    # a mistake on Friday (A received 1,000 that never came), reversed on Tuesday
+    wrong = receive(
+        session, f["A"], n95, 1000, lot_no="A9", occurred_at=shanghai(2026, 11, 20, 15, 0)
+    )
+    movements.reverse(session, None, wrong.id, note="typed twice")
+    # entered on Tuesday, happened on Sunday evening (a Beijing-time value, as the API sends)
+    receive(
+        session,
+        f["Q"],
+        n95,
+        300,
+        lot_no="Q1",
+        occurred_at=datetime(2026, 11, 22, 23, 0, tzinfo=SHANGHAI),
+    )
+    # after the week: A receives at Monday 00:00 exactly, B issues from the expiring lot
+    receive(session, f["A"], n95, 500, lot_no="A2", occurred_at=WEEK.end)
+    post(session, f["B"], n95, "B2", -400, "issue", shanghai(2026, 11, 24, 8, 0))
+    # gloves promised to an order on Saturday, dispatched on Monday
+    order(
+        session,
+        "DL-R",
+        f["C"],
+        f["A"],
+        gloves,
+        4500,
+        status="dispatched",
+        issued_at=shanghai(2026, 11, 21, 9, 0),
+        approved_at=shanghai(2026, 11, 21, 10, 0),
+        dispatched_at=shanghai(2026, 11, 23, 9, 0),
+    )
+    monday = shanghai(2026, 11, 23, 9, 0)
+    post(session, f["C"], gloves, "G1", -4500, "transfer_out", monday, order_ref="DL-R")
+
+    rep = build_weekly_report(session, WEEK, today=TODAY, now=NOW)
+    assert rep.figures_at == shanghai(2026, 11, 23, 0, 0) and rep.as_of == date(2026, 11, 22)
+    covers = rep.readiness.covers
+    stock = {k: covers[(f[k].id, n95.id)].physical for k in ("A", "B", "Q")}
+    assert stock == {"A": 50, "B": 2000, "Q": 300}
+    glove = covers[(f["C"].id, gloves.id)]
+    assert (glove.physical, glove.reserved) == (500, 4500)  # 5,000 on the shelf, 4,500 promised
+    h = rep.headline
+    # A (5 days) and C (5 days usable) red; B and Q meet 10 days; nothing out of stock
+    assert (h.judged, h.meets_physical, h.red, h.stock_outs) == (4, 2, 2, 0)
+    assert {c.facility_id for c in rep.red_list} == {f["A"].id, f["C"].id}
+    groups = {g.key: g.roll for g in rep.groups}
+    assert (groups["330603"].meets_physical, groups["city"].red) == (1, 1)
+    # B2's 500 units as they stood, 22 days before expiry counted from that Sunday
+    (lot,) = rep.expiring
+    assert (lot.lot.lot_no, lot.quantity, lot.days_left) == ("B2", 500, 22)
+
+    # today the picture differs: the later movements count
+    now = compute_readiness(session, today=TODAY).covers
+    assert (now[(f["A"].id, n95.id)].physical, now[(f["B"].id, n95.id)].physical) == (550, 1600)
+    assert now[(f["C"].id, gloves.id)].reserved == 0
+
+    # the current week keeps the live figures
+    live = build_weekly_report(session, THIS_WEEK, today=TODAY, now=NOW)
+    assert live.live and live.as_of == TODAY
+    assert vars(live.headline) == vars(compute_readiness(session, today=TODAY).city)
 
 
 def test_county_report_covers_only_the_county(session):
@@ -168,10 +264,12 @@ def test_orders_of_the_week_by_event_and_boundary(session):
 
 
 def test_change_against_the_snapshot_a_week_before(session):
+    """The current week (not yet ended): live figures, compared with a stored snapshot."""
     f, n95, _gloves = build(session)
     take_snapshots(session, day=TODAY - timedelta(days=7))
     receive(session, f["A"], n95, 100, lot_no="A2", expiry=date(2030, 1, 1))  # A: 15 days
-    rep = build_weekly_report(session, WEEK, today=TODAY)
+    rep = build_weekly_report(session, THIS_WEEK, today=TODAY, now=NOW)
+    assert rep.live and rep.figures_at is None and rep.previous_at is None
     assert rep.previous_day == TODAY - timedelta(days=7)
     assert (rep.previous.meets_physical, rep.headline.meets_physical) == (2, 3)
     change = {c.label: c for c in rep.changes()}
@@ -181,8 +279,10 @@ def test_change_against_the_snapshot_a_week_before(session):
     assert groups["330602"].change("share_physical") == pytest.approx(50.0)  # 1/2 -> 2/2
     assert groups["330603"].change("share_physical") == 0
     # a snapshot only 3 days old is not "a week before"
-    later = build_weekly_report(session, WEEK, today=TODAY - timedelta(days=4))
-    assert later.previous is None
+    later = build_weekly_report(
+        session, WEEK, today=TODAY - timedelta(days=4), now=shanghai(2026, 11, 20, 9, 0)
+    )
+    assert later.live and later.previous is None
 
 
 needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils")
@@ -284,3 +384,91 @@ def test_charts_escape_and_shorten_labels():
     assert svg.count("<rect") == 3 + 2  # three legend keys, two bars (one share is missing)
     down = change_bars([("A", -12.5), ("B", 3.0)])
     assert 'fill="#c62828"' in down and 'fill="#2e7d32"' in down and "-12.5" in down
+
+
+@needs_poppler
+def test_english_report_has_english_headings_and_names(sqlite_app, tmp_path):
+    with sqlite_app.app_context(), Session(get_engine(sqlite_app)) as session:
+        f, n95, _ = build(session)
+        network.upsert_region(session, "330600", name="绍兴市", name_en="Shaoxing", level="city")
+        network.upsert_region(
+            session,
+            "330602",
+            name="越城区",
+            name_en="Yuecheng District",
+            level="county",
+            parent_code="330600",
+        )
+        session.commit()
+        english = render_weekly(session, WEEK, today=TODAY, now=NOW, lang="en")
+        chinese = render_weekly(session, WEEK, today=TODAY, now=NOW)
+    assert english.report.lang == "en" and chinese.report.lang == "zh_CN"
+    text = pdf_text(english.rendered.pdf, tmp_path)
+    for heading in ("1. Headline figures", "2. By district and county", "4. Red list"):
+        assert heading in text
+    assert "Shaoxing weekly readiness report" in text and "Yuecheng District" in text
+    assert "N95 respirator" in text and "医用防护口罩" not in text  # the item's English name
+    assert "as at the end of Sunday 2026-11-22" in text  # the instant the figures describe
+    assert "周报" not in text and "主要指标" not in text
+    assert english.rendered.title.endswith("weekly readiness report of emergency medical reserves")
+    zh = pdf_text(chinese.rendered.pdf, tmp_path).replace(" ", "")
+    assert "1.主要指标" in zh and "截至2026-11-22周日24:00" in zh and "Headline" not in zh
+
+
+def test_cli_report_language(sqlite_app, tmp_path):
+    with sqlite_app.app_context(), Session(get_engine(sqlite_app)) as session:
+        build(session)
+        session.commit()
+    runner = sqlite_app.test_cli_runner()
+    out = tmp_path / "w.pdf"
+    for bad in ("fr", "english", "zh-TW"):
+        result = runner.invoke(args=["report", "weekly", "--out", str(out), "--lang", bad])
+        assert result.exit_code == 2, result.output
+        assert result.output.count("\n") == 1
+        assert result.output.startswith(f"Error: --lang {bad!r}: ")
+    assert not out.exists()
+    args = ["report", "weekly", "--out", str(out), "--week", "2026-W47", "--archive"]
+    result = runner.invoke(args=[*args, "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "2026-W47 (en)" in result.output
+    result = runner.invoke(args=args)  # Chinese unless told
+    assert result.exit_code == 0 and "绍兴市 2026-W47 (zh_CN)" in result.output
+    with Session(get_engine(sqlite_app)) as session:
+        rows = session.exec(select(Report).order_by(Report.id)).all()
+    assert [(r.lang, r.filename) for r in rows] == [
+        ("en", "readiness-city-2026-W47-en.pdf"),
+        ("zh_CN", "readiness-city-2026-W47.pdf"),
+    ]
+
+
+@needs_poppler
+def test_a_reader_of_the_english_site_generates_an_english_report(sqlite_app, tmp_path):
+    with sqlite_app.app_context(), Session(get_engine(sqlite_app)) as session:
+        build(session)
+        make_user(session, "disp", "dispatcher")
+        session.commit()
+    disp = sqlite_app.test_client()
+    disp.post("/auth/login", data={"username": "disp", "password": "password-123"})
+    page = disp.get("/dashboard/reports").get_data(as_text=True)
+    assert '<option value="zh_CN" selected>' in page  # Chinese site: Chinese by default
+    disp.post("/auth/lang/en", data={"next": "/"})
+    page = disp.get("/dashboard/reports").get_data(as_text=True)
+    assert '<option value="en" selected>English</option>' in page
+    bad = disp.post("/dashboard/reports", data={"week": "2026-W47", "lang": "fr"})
+    assert bad.status_code == 422 and "Choose Chinese (zh) or English (en)." in bad.get_data(
+        as_text=True
+    )
+    with Session(get_engine(sqlite_app)) as session:
+        assert session.exec(select(Report)).all() == []
+    assert (
+        disp.post("/dashboard/reports", data={"week": "2026-W47", "lang": "en"}).status_code == 303
+    )
+    with Session(get_engine(sqlite_app)) as session:
+        (row,) = session.exec(select(Report)).all()
+    assert (row.lang, row.filename) == ("en", "readiness-city-2026-W47-en.pdf")
+    listing = disp.get("/dashboard/reports").get_data(as_text=True)
+    assert '<td class="report-lang" lang="en">English</td>' in listing
+    pdf = disp.get(f"/dashboard/reports/{row.id}.pdf")
+    assert "readiness-city-2026-W47-en.pdf" in pdf.headers["Content-Disposition"]
+    text = pdf_text(pdf.data, tmp_path)
+    assert "Headline figures" in text and "Red list" in text

@@ -1,11 +1,12 @@
 """Expiry and rotation (有序流转): lots expiring soon, and stock that will expire unused."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
 from inventory.models import Balance, Lot, ReserveForm
+from inventory.services import history
 from inventory.services.usage import BurnRate
 from timeutil import local_today
 
@@ -37,15 +38,24 @@ def expiring_lots(
     within_days: int = max(HORIZONS),
     today: date | None = None,
     include_expired: bool = True,
+    at: datetime | None = None,
 ) -> list[ExpiringLot]:
-    """Physical lots with stock expiring within `within_days`, soonest first."""
+    """Physical lots with stock expiring within `within_days`, soonest first.
+
+    With `at` (a past instant), the lots' stock as it stood then, from the ledger; `today`
+    should then be the day `at` falls in.
+    """
     today = today or local_today()
+    if at is None:
+        held = Balance
+    else:
+        held = history.lot_quantities_at(at, facility_ids).c
     query = (
-        select(Balance.facility_id, Balance.item_id, Lot, Balance.quantity)
-        .join(Lot, Lot.id == Balance.lot_id)
+        select(held.facility_id, held.item_id, Lot, held.quantity)
+        .join(Lot, Lot.id == held.lot_id)
         .where(
-            Balance.quantity > 0,
-            Balance.form == ReserveForm.PHYSICAL,
+            held.quantity > 0,
+            held.form == ReserveForm.PHYSICAL,
             Lot.expiry.is_not(None),
             Lot.expiry <= today + timedelta(days=within_days),
         )
@@ -53,7 +63,7 @@ def expiring_lots(
     if not include_expired:
         query = query.where(Lot.expiry >= today)
     if facility_ids is not None:
-        query = query.where(Balance.facility_id.in_(facility_ids))
+        query = query.where(held.facility_id.in_(facility_ids))
     rows = [
         ExpiringLot(fid, iid, lot, qty, (lot.expiry - today).days)
         for fid, iid, lot, qty in session.exec(query)

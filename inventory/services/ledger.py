@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from errors import Conflict, ValidationError
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
-from timeutil import utcnow
+from timeutil import as_utc, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -328,7 +328,8 @@ def append(session: Session, posting: Posting) -> Movement:
         order_ref=posting.order_ref,
         reverses_id=posting.reverses_id,
         user_id=posting.user_id,
-        occurred_at=posting.occurred_at or now,
+        # stored in UTC: SQLite keeps no offset, so a Beijing-time value would shift by 8 hours
+        occurred_at=as_utc(posting.occurred_at) if posting.occurred_at else now,
         recorded_at=now,
         idempotency_key=posting.idempotency_key,
     )

@@ -12,14 +12,14 @@ network can be computed in one pass.
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from functools import cached_property
 from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
-from sqlalchemy import and_, case, func, or_
+from sqlalchemy import and_, case, func, literal, or_
 from sqlmodel import Session, select
 
 from inventory.models import (
@@ -33,6 +33,7 @@ from inventory.models import (
     TargetProfile,
     UsageNorm,
 )
+from inventory.services import history
 from inventory.services.targets import active_profile
 from timeutil import local_today
 
@@ -188,12 +189,20 @@ def _array(rows: list, columns: int) -> np.ndarray:
 
 
 def cover_table(
-    session: Session, *, facility_ids: Iterable[int] | None = None, today: date | None = None
+    session: Session,
+    *,
+    facility_ids: Iterable[int] | None = None,
+    today: date | None = None,
+    at: datetime | None = None,
 ) -> CoverTable:
     """Cover of every (active depot, item) that has a norm, stock or a catalog entry.
 
     One aggregate query per source, merged with numpy on a (facility, item) key: this runs
     over a whole province's balances in well under a second.
+
+    With `at` (a past instant), stock and reservations are those at `at`, rebuilt from the
+    ledger (`inventory.services.history`), and `today` should be the day `at` falls in; the
+    depots, catalog, norms, capacity and targets are today's (they keep no history).
     """
     today = today or local_today()
     ids = list(facility_ids) if facility_ids is not None else None
@@ -229,27 +238,10 @@ def cover_table(
     )
 
     expired = and_(Lot.expiry.is_not(None), Lot.expiry < today)
-    usable = Balance.quantity - Balance.reserved
-    physical = Balance.form == ReserveForm.PHYSICAL
-    stock = _array(
-        conn.execute(
-            scoped(
-                select(
-                    Balance.facility_id,
-                    Balance.item_id,
-                    func.sum(case((and_(~expired, physical), usable), else_=0)),
-                    func.sum(case((and_(~expired, ~physical), usable), else_=0)),
-                    func.sum(case((expired, Balance.quantity), else_=0)),
-                    func.sum(Balance.reserved),
-                )
-                .join(Lot, Lot.id == Balance.lot_id)
-                .where(Balance.quantity > 0)
-                .group_by(Balance.facility_id, Balance.item_id),
-                Balance.facility_id,
-            )
-        ).all(),
-        6,
-    )
+    if at is None:
+        stock = _array(conn.execute(_stock_now(ids, expired)).all(), 6)
+    else:
+        stock = _stock_at(conn, at, ids, expired)
 
     capacity = _array(
         conn.execute(
@@ -298,6 +290,54 @@ def cover_table(
         capacity_lead_days=place(cap_keys, capacity[:, 3], 0, np.int64),
         in_catalog=in_catalog,
     )
+
+
+def _stock_now(ids: list[int] | None, expired):
+    """Per (depot, item): usable physical, usable agreement, expired, reserved, from balances."""
+    usable = Balance.quantity - Balance.reserved
+    physical = Balance.form == ReserveForm.PHYSICAL
+    query = (
+        select(
+            Balance.facility_id,
+            Balance.item_id,
+            func.sum(case((and_(~expired, physical), usable), else_=0)),
+            func.sum(case((and_(~expired, ~physical), usable), else_=0)),
+            func.sum(case((expired, Balance.quantity), else_=0)),
+            func.sum(Balance.reserved),
+        )
+        .join(Lot, Lot.id == Balance.lot_id)
+        .where(Balance.quantity > 0)
+        .group_by(Balance.facility_id, Balance.item_id)
+    )
+    return query.where(Balance.facility_id.in_(ids)) if ids is not None else query
+
+
+def _stock_at(conn, at: datetime, ids: list[int] | None, expired) -> np.ndarray:
+    """The same columns as `_stock_now`, as they stood at `at`, from the ledger."""
+    lots = history.lot_quantities_at(at, ids)
+    physical = lots.c.form == ReserveForm.PHYSICAL
+    rows = conn.execute(
+        select(
+            lots.c.facility_id,
+            lots.c.item_id,
+            func.sum(case((and_(~expired, physical), lots.c.quantity), else_=0)),
+            func.sum(case((and_(~expired, ~physical), lots.c.quantity), else_=0)),
+            func.sum(case((expired, lots.c.quantity), else_=0)),
+            literal(0),
+        )
+        .join(Lot, Lot.id == lots.c.lot_id)
+        .group_by(lots.c.facility_id, lots.c.item_id)
+    ).all()
+    stock = _array(rows, 6)
+    reserved = conn.execute(history.reserved_at(at, ids)).all()
+    if reserved and len(stock):
+        row_of = {(int(f), int(i)): n for n, (f, i) in enumerate(stock[:, :2].tolist())}
+        for fid, iid, units in reserved:
+            n = row_of.get((fid, iid))
+            if n is not None:  # promised units are not usable: take them off the shelf stock
+                stock[n, 5] = units
+                stock[n, 2] = max(0, stock[n, 2] - units)
+    return stock
 
 
 def compute_covers(
@@ -513,11 +553,13 @@ def compute_readiness(
     facility_ids: Iterable[int] | None = None,
     today: date | None = None,
     targets: Targets | None = None,
+    at: datetime | None = None,
 ) -> Readiness:
-    """Covers and every roll-up, for the whole network or the given depots."""
+    """Covers and every roll-up, for the whole network or the given depots; with `at`, the
+    stock as it stood at that past instant (see `cover_table`)."""
     targets = targets or Targets.from_profile(active_profile(session))
     ids = list(facility_ids) if facility_ids is not None else None
-    table = cover_table(session, facility_ids=ids, today=today)
+    table = cover_table(session, facility_ids=ids, today=today, at=at)
     codes = table.status_codes(targets)
     facilities = facility_refs(session, ids)
     items = {i.id: i for i in session.exec(select(Item))}
