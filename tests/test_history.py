@@ -29,7 +29,7 @@ def test_lots_at_an_instant_equal_the_sum_of_the_rows_before_it(session):
         key = (depot.id, lot)
         if held[key] > 0 and rng.random() < 0.45:
             qty = -rng.randint(1, held[key])
-            lot_row = movements.find_lot(session, item.id, lot)
+            lot_row = ledger.find_lot(session, item.id, lot)
             row = ledger.post(
                 session,
                 ledger.Posting(

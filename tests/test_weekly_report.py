@@ -130,7 +130,7 @@ def test_report_figures_equal_the_readiness_services(session):
 
 
 def post(session, facility, item, lot_no, qty, kind, when, **extra):
-    lot = movements.find_lot(session, item.id, lot_no)
+    lot = ledger.find_lot(session, item.id, lot_no)
     return ledger.post(
         session,
         ledger.Posting(
