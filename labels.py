@@ -26,6 +26,14 @@ CATEGORIES = {
     "drugs": _l("Drugs"),
     "equipment": _l("Treatment equipment"),
 }
+# column headers of the readiness matrices: short, the full name in the header's title
+CATEGORIES_SHORT = {
+    "protection": _l("PPE"),
+    "testing": _l("Tests"),
+    "disinfection": _l("Disinf."),
+    "drugs": _l("Drugs"),
+    "equipment": _l("Equip."),
+}
 KINDS = {
     "receipt": _l("Receipt"),
     "issue": _l("Issue"),
@@ -93,6 +101,7 @@ def init_app(app: Flask) -> None:
         tier_label=lambda code: str(TIERS.get(code, code)),
         role_label=lambda code: str(ROLES.get(code, code)),
         category_label=lambda code: str(CATEGORIES.get(code, code)),
+        category_short=lambda code: str(CATEGORIES_SHORT.get(code, CATEGORIES.get(code, code))),
         kind_label=lambda code: str(KINDS.get(code, code)),
         reason_label=lambda code: str(REASONS.get(code, code)),
         status_label=lambda code: str(STATUSES.get(code, code)),

@@ -1,7 +1,9 @@
 """An offline map of the reserve network as SVG, drawn from the depots' coordinates.
 
-No tile server: counties are drawn as the convex hull of their depots, depots as dots coloured
-by readiness status. Used by the dashboard and the PDF report.
+No tile server: each county is drawn as the area around its depots — within the convex hulls
+of the counties' depots, what lies nearer to one of its depots than to another county's (the
+union of its depots' Voronoi cells), so neighbouring counties never overlap — and depots as
+dots coloured by readiness status. Used by the dashboard and the PDF report.
 """
 
 import math
@@ -19,6 +21,8 @@ STATUS_COLOURS = {
     "not_used": "#9aa5b1",
     None: "#9aa5b1",
 }
+# pale tints that tell neighbouring counties apart under the status colours of the depots
+COUNTY_TINTS = ("#e3ecf7", "#e5f1e3", "#f6ebdd", "#ece4f3", "#f4e2e6", "#dff0ef", "#f2f0da")
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,72 @@ def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return lower[:-1] + upper[:-1]
 
 
+def _clip(polygon: list[tuple[float, float]], a: float, b: float, c: float):
+    """The part of a convex polygon where a·x + b·y ≤ c (Sutherland–Hodgman, one edge)."""
+    out = []
+    for i, p in enumerate(polygon):
+        q = polygon[(i + 1) % len(polygon)]
+        fp, fq = a * p[0] + b * p[1] - c, a * q[0] + b * q[1] - c
+        if fp <= 0:
+            out.append(p)
+        if (fp < 0 < fq) or (fq < 0 < fp):
+            t = fp / (fp - fq)
+            out.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
+    return out
+
+
+def _inside_edges(polygon: list[tuple[float, float]]):
+    """A convex polygon as half-planes a·x + b·y ≤ c (either winding)."""
+    area = sum(
+        x1 * y2 - x2 * y1
+        for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True)
+    )
+    sign = 1 if area > 0 else -1
+    for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+        a, b = sign * (y2 - y1), -sign * (x2 - x1)
+        yield a, b, a * x1 + b * y1
+
+
+def county_areas(
+    groups: dict[str, list[tuple[float, float]]],
+) -> dict[str, list[list[tuple[float, float]]]]:
+    """Each county's area as convex pieces: the part of the counties' hulls that lies nearer to
+    one of its depots than to any other county's depot. Areas of different counties never
+    overlap (a point nearer to A's depot than to all of B's cannot be nearer to B's than to all
+    of A's), and together they cover every hull, so no hole is left where hulls overlapped;
+    a county's area may reach a little into a neighbour's hull, as a real border would.
+    Counties of fewer than three distinct places have no area and carve nothing out."""
+    hulls = {g: h for g, pts in groups.items() if len(h := _hull(pts)) >= 3}
+    sites = [(p, g) for g in sorted(hulls) for p in sorted(set(groups[g]))]
+    corners = [v for h in hulls.values() for v in h]
+    x0, x1 = min(x for x, _ in corners) - 1, max(x for x, _ in corners) + 1
+    y0, y1 = min(y for _, y in corners) - 1, max(y for _, y in corners) + 1
+    box = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    edges = [list(_inside_edges(h)) for h in hulls.values()]
+    areas: dict[str, list[list[tuple[float, float]]]] = {g: [] for g in hulls}
+    for p, group in sites:
+        cell = box
+        for q, other in sites:
+            if other == group:
+                continue  # depots of one county do not compete with each other
+            # nearer to p than to q: 2 x·(q − p) ≤ |q|² − |p|²
+            a, b = 2 * (q[0] - p[0]), 2 * (q[1] - p[1])
+            cell = _clip(cell, a, b, q[0] ** 2 + q[1] ** 2 - p[0] ** 2 - p[1] ** 2)
+            if len(cell) < 3:
+                break
+        if len(cell) < 3:
+            continue
+        for hull_edges in edges:
+            piece = cell
+            for a, b, c in hull_edges:
+                piece = _clip(piece, a, b, c)
+                if len(piece) < 3:
+                    break
+            if len(piece) >= 3:
+                areas[group].append(piece)
+    return areas
+
+
 def render_map(
     points: list[MapPoint],
     *,
@@ -105,14 +175,22 @@ def render_map(
     groups: dict[str, list[tuple[float, float]]] = {}
     for p in located:
         groups.setdefault(p.group, []).append(project(p.lon, p.lat))
-    for _group, pts in sorted(groups.items()):
-        hull = _hull(pts)
-        if len(hull) >= 3:
-            path = " ".join(f"{x},{y}" for x, y in hull)
-            out.append(
-                f'<polygon points="{path}" fill="#dde6ee" fill-opacity="0.55" stroke="#9fb3c8" '
-                'stroke-width="1.2" stroke-linejoin="round"/>'
-            )
+    for n, (group, cells) in enumerate(sorted(county_areas(groups).items())):
+        if not cells:
+            continue
+        tint = COUNTY_TINTS[n % len(COUNTY_TINTS)]
+        # one path of convex cells, all wound the same way: the nonzero rule fills their union
+        # once; drawn as a wide outline under an opaque fill, only the union's edge shows
+        d = " ".join(
+            "M" + " L".join(f"{round(x, 1)},{round(y, 1)}" for x, y in cell) + " Z"
+            for cell in cells
+        )
+        out.append(
+            f'<g class="county" data-group="{escape(group)}">'
+            f'<path d="{d}" fill="none" stroke="#9fb3c8" stroke-width="2.4" '
+            'stroke-linejoin="round"/>'
+            f'<path class="area" d="{d}" fill="{tint}" fill-rule="nonzero"/></g>'
+        )
     for line in lines:
         x1, y1 = project(line.from_lon, line.from_lat)
         x2, y2 = project(line.to_lon, line.to_lat)

@@ -1,5 +1,7 @@
 """The readiness dashboard, its drill-downs, the SVG map and the alert list, over HTTP."""
 
+import math
+import random
 from datetime import date, timedelta
 
 import pytest
@@ -7,7 +9,7 @@ from sqlmodel import Session
 
 from db import get_engine
 from inventory.services import alerts, catalog
-from reports.svgmap import MapPoint, render_map
+from reports.svgmap import MapPoint, _hull, county_areas, render_map
 from tests.factories import make_item, make_network, make_user, receive
 from timeutil import local_today
 
@@ -75,5 +77,73 @@ def test_map_escapes_text_and_draws_county_hulls():
     ]
     svg = render_map(points, group_labels={"K": "<script>"})
     assert "<b>" not in svg and "<script>" not in svg and "&lt;script&gt;" in svg
-    assert svg.count("<polygon") == 1  # the hull of the four points
+    assert svg.count('<g class="county" data-group="K">') == 1  # the area of the four points
+    assert svg.count('<path class="area"') == 1
     assert svg.count('data-status="red"') == 4
+
+
+def _inside(point, polygon) -> bool:
+    """Strictly inside a convex polygon (either winding)."""
+    x, y = point
+    signs = set()
+    for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+        cross = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
+        if abs(cross) < 1e-9:
+            return False
+        signs.add(cross > 0)
+    return len(signs) == 1
+
+
+def _on_an_edge(point, polygons, tolerance=1e-6) -> bool:
+    x, y = point
+    for polygon in polygons:
+        for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+            length = math.hypot(x2 - x1, y2 - y1)
+            cross = (x2 - x1) * (y - y1) - (y2 - y1) * (x - x1)
+            dot = (x - x1) * (x2 - x1) + (y - y1) * (y2 - y1)
+            if length and abs(cross) / length < tolerance and 0 <= dot <= length**2:
+                return True
+    return False
+
+
+def test_county_areas_on_the_map_never_overlap():
+    """Two counties whose depots interleave: their hulls overlap, their areas do not, and the
+    areas leave no hole in the hulls."""
+    rng = random.Random(5)
+    groups = {
+        "A": [(rng.uniform(0, 60), rng.uniform(0, 100)) for _ in range(12)],
+        "B": [(rng.uniform(40, 100), rng.uniform(0, 100)) for _ in range(12)],
+        "C": [(10, 10), (20, 10)],  # a segment: no area, and it carves nothing out
+    }
+    areas = county_areas(groups)
+    assert set(areas) == {"A", "B"} and areas["A"] and areas["B"]
+    hulls = {g: _hull(groups[g]) for g in ("A", "B")}
+    both_hulls = in_a = in_b = 0
+    for i in range(101):
+        for j in range(101):
+            point = (i + 0.37, j + 0.61)
+            a = any(_inside(point, cell) for cell in areas["A"])
+            b = any(_inside(point, cell) for cell in areas["B"])
+            assert not (a and b), point
+            in_a += a
+            in_b += b
+            both_hulls += all(_inside(point, h) for h in hulls.values())
+            in_hulls = any(_inside(point, h) for h in hulls.values())
+            if a or b:  # areas lie within the hulls ...
+                assert in_hulls, point
+            elif in_hulls:  # ... and cover them: no hole where the hulls overlapped
+                assert _on_an_edge(point, [*areas["A"], *areas["B"]]), point
+    assert both_hulls > 500  # the hulls do overlap
+    assert in_a > 1000 and in_b > 1000
+    # every depot inside its county's hull stays inside its county's area
+    for g in ("A", "B"):
+        inner = [p for p in groups[g] if _inside(p, hulls[g])]
+        assert inner and all(any(_inside(p, cell) for cell in areas[g]) for p in inner)
+    svg = render_map(
+        [
+            MapPoint(120 + x / 100, 30 + y / 100, f"{g}{k}", "green", "township", g)
+            for g, pts in groups.items()
+            for k, (x, y) in enumerate(pts)
+        ]
+    )
+    assert svg.count('<g class="county"') == 2

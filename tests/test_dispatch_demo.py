@@ -5,17 +5,20 @@ by a clerk of the depot concerned; the network's stock (on hand + in transit + d
 is the same after every phase, and at the end balances equal the ledger.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
 from accounts.models import User
+from accounts.passwords import DEMO_PASSWORDS
 from accounts.services import create_user
 from db import get_engine
 from dispatch.models import AllocationOrder, OrderStatus, PlanUnmet
 from dispatch.services import orders, planning, scenarios, shipping, support
 from dispatch.services.shipping import Arrival
+from inventory.models import Facility, Item
 from inventory.services.ledger import verify_ledger
 from inventory.services.readiness import compute_readiness
 from tests.conftest import module_app
@@ -39,6 +42,124 @@ def demo_app(request, tmp_path_factory):
     """The seeded demo city, this module's own copy: the surge writes orders and stock."""
     with module_app(request, tmp_path_factory, "demo", demo_city=True) as app:
         yield app
+
+
+YUECHENG = "330602"
+
+
+def _groups(html: str) -> list[dict]:
+    """The transfer groups of a plan page as the dispatcher reads them: receiver, whether it is
+    open, its summary figures and its lines."""
+    section = html[html.index('id="transfers"') : html.index('id="unmet-heading"')]
+    groups = []
+    for chunk in section.split('<details class="line-group')[1:]:
+        head = chunk[: chunk.index("</summary>")]
+        figures = re.findall(r'<span class="num[^"]*">([\d,.]+)</span>', head)
+        senders, lines, item_types, units, tkm = (float(x.replace(",", "")) for x in figures)
+        groups.append(
+            {
+                "to": re.search(r'data-to="([^"]+)"', head).group(1),
+                "open": re.search(r"^[^>]*\bopen>", chunk) is not None,
+                "lines": int(lines),
+                "units": int(units),
+                "tkm": tkm,
+                "ids": [int(x) for x in re.findall(r'<tr id="line-(\d+)"', chunk)],
+            }
+        )
+    return groups
+
+
+def test_the_plan_page_of_a_county_surge_groups_its_lines_by_receiving_depot(demo_app):
+    """A fivefold surge in 越城区 gives several hundred lines: the page shows one summary row per
+    receiving depot, 20 depots a page, every line reachable, figures that add up.
+
+    First in the module, on the fresh seed (the next test moves stock across the city; this one
+    issues no orders)."""
+    with demo_app.app_context(), Session(get_engine(demo_app), expire_on_commit=False) as session:
+        dispatcher = session.exec(select(User).where(User.username == "dispatcher")).one()
+        scenario = scenarios.create(
+            session,
+            dispatcher,
+            scenarios.ScenarioInput(
+                name="越城区疫情（5倍，14天）",
+                start_date=local_today(),
+                region_codes=[YUECHENG],
+                multiplier=5.0,
+                horizon_days=14,
+                target_days=10,
+                links="hierarchy",
+                max_distance_km=80,
+            ),
+        )
+        plan = planning.create_plan(session, dispatcher, scenario.id)
+        session.commit()
+        transfers = planning.transfers_of(session, plan.id)
+        facilities = {f.id: f for f in session.exec(select(Facility)).all()}
+        items = {i.id: i for i in session.exec(select(Item)).all()}
+    assert len(transfers) > 200  # long enough to need the overview
+    by_id = {t.id: t for t in transfers}
+    code_of = {f.id: f.code for f in facilities.values()}
+
+    client = demo_app.test_client()
+    login = {"username": "dispatcher", "password": DEMO_PASSWORDS["dispatcher"]}
+    assert client.post("/auth/login", data=login).status_code == 302
+    url = f"/surge/plans/{plan.id}"
+    html = client.get(url).get_data(as_text=True)
+    counties = re.findall(r'<tr[^>]*data-county="(\d+)"><td[^>]*><a[^>]*>[^<]+</a></td>\s*'
+                          r'<td class="num">\d+</td><td class="num">(\d+)</td>', html)  # fmt: skip
+    assert sum(int(n) for _code, n in counties) == len(transfers)
+    assert YUECHENG in dict(counties)
+
+    # walk the pages: every line exactly once, each group's summary adds up its lines
+    seen, page, pages = [], 1, 0
+    while True:
+        groups = _groups(html)
+        assert 0 < len(groups) <= 20
+        assert not any(g["open"] for g in groups)  # a long view starts closed
+        for g in groups:
+            mine = [t for t in transfers if code_of[t.to_facility_id] == g["to"]]
+            assert sorted(g["ids"]) == sorted(t.id for t in mine)
+            assert g["lines"] == len(mine)
+            assert g["units"] == sum(t.quantity for t in mine)
+            tkm = sum(t.quantity * items[t.item_id].unit_kg * t.km for t in mine) / 1000
+            assert abs(g["tkm"] - tkm) <= 0.05 + 1e-9
+            seen += g["ids"]
+        pages += 1
+        following = re.search(r'<a href="([^"]+)#transfers-heading" rel="next">', html)
+        if not following:
+            break
+        page += 1
+        assert f"page={page}" in following.group(1)
+        html = client.get(following.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert sorted(seen) == sorted(by_id)
+    assert pages == -(-len({t.to_facility_id for t in transfers}) // 20) > 1
+
+    # the county filter: only depots of 越城区 receive
+    html = client.get(f"{url}?county={YUECHENG}").get_data(as_text=True)
+    groups = _groups(html)
+    receivers = {f.code: f for f in facilities.values()}
+    assert groups and all(receivers[g["to"]].region_code.startswith(YUECHENG) for g in groups)
+    assert sum(g["lines"] for g in groups) == int(dict(counties)[YUECHENG])
+
+    # a line on the last page, changed: the redirect shows its page with its group open
+    target = by_id[seen[-1]]
+    response = client.post(
+        f"{url}/lines/{target.id}", data={"quantity": str(max(0, target.quantity - 1))}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"line={target.id}#line-{target.id}")
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"{pages} / {pages}" in html
+    opened = [g for g in _groups(html) if g["open"]]
+    assert [g["to"] for g in opened] == [code_of[target.to_facility_id]]
+    assert target.id in opened[0]["ids"] and 'class="changed"' in html
+    # a refused quantity: 422, the message under the line, in its open group
+    response = client.post(f"{url}/lines/{target.id}?county=", data={"quantity": "999999999"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    opened = [g for g in _groups(html) if g["open"]]
+    assert [g["to"] for g in opened] == [code_of[target.to_facility_id]]
+    assert re.search(rf'id="line-{target.id}".*?class="line-error"', html, re.S)
 
 
 def test_a_fivefold_surge_in_one_county_from_plan_to_shelves(demo_app):

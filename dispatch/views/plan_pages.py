@@ -22,23 +22,45 @@ from dispatch.models import (
 )
 from dispatch.services import orders, planning, scenarios, support
 from dispatch.views.common import bp, fail
+from dispatch.views.plan_groups import Filters, county_of, group_transfers, group_unmet
 from errors import DomainError, Forbidden
-from inventory.models import Facility, Item
+from inventory.models import Facility, Item, Region
 from reports.svgmap import Line, MapPoint, render_map
 
 # ---- plans ----
 
 
 def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
+    """The plan page; the lines as the query string filters and pages them (`county`,
+    `depot`, `page`; `line` shows that line's group open, on its page)."""
     session = get_session()
     scenario = scenarios.get(session, current_user, plan.scenario_id)
     transfers = planning.transfers_of(session, plan.id)
-    ids = {t.from_facility_id for t in transfers} | {t.to_facility_id for t in transfers}
     unmet = session.exec(select(PlanUnmet).where(PlanUnmet.plan_id == plan.id)).all()
-    ids |= {u.facility_id for u in unmet}
     rows, summary = planning.cover_changes(session, plan)
     facilities = {f.id: f for f in session.exec(select(Facility)).all()}
     items = {i.id: i for i in session.exec(select(Item)).all()}
+    filters = Filters.from_args(request.args, facilities)
+    focus = set(errors or {}) | {request.args.get("line", type=int)} - {None}
+    county_names = dict(
+        session.exec(
+            select(Region.code, Region.name).where(
+                Region.code.in_({county_of(f) for f in facilities.values()})
+            )
+        ).all()
+    )
+    affected = scenarios.affected_facility_ids(session, scenario)
+    grouped = group_transfers(
+        transfers,
+        facilities,
+        items,
+        filters,
+        affected=affected,
+        county_names=county_names,
+        focus=focus,
+    )
+    filters.page = grouped.page
+    depots_in_plan = {t.from_facility_id for t in transfers} | {t.to_facility_id for t in transfers}
     target = plan.problem["policy"]["bands"][-1]["below_days"]
     # the map: every depot of the problem, red where the plan still leaves a need
     short_after = {c.facility.id for c in summary if c.below_after}
@@ -57,7 +79,7 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
                 label=f.name,
                 status=status_class,
                 tier=f.tier,
-                group=_county_code(f, facilities),
+                group=county_of(f),
                 href=None,
             )
         )
@@ -93,9 +115,17 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
             plan=plan,
             scenario=scenario,
             transfers=transfers,
+            grouped=grouped,
+            filters=filters,
+            county_names=county_names,
+            depot_choices=sorted(
+                (facilities[i] for i in depots_in_plan | {u.facility_id for u in unmet}),
+                key=lambda f: (f.region_code or "", f.tier != "city", f.tier != "county", f.name),
+            ),
             facilities=facilities,
             items=items,
             unmet=unmet,
+            unmet_groups=group_unmet(unmet, facilities, items, filters, affected=affected),
             rows=[r for r in rows if r.affected or r.before != r.after],
             summary=summary,
             target=target,
@@ -111,11 +141,6 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
         ),
         status,
     )
-
-
-def _county_code(f: Facility, facilities: dict[int, Facility]) -> str:
-    code = f.region_code or ""
-    return code[:6] if len(code) >= 6 else code
 
 
 @bp.route("/plans/<int:plan_id>")
@@ -141,7 +166,10 @@ def plan_line(plan_id: int, transfer_id: int):
         plan = planning.get_plan(session, current_user, plan_id)
         return _plan_page(plan, errors={transfer_id: exc.message}, status=code)
     flash(_("Line changed; the plan was checked and costed again."), "success")
-    return redirect(url_for("dispatch.plan", plan_id=plan_id) + f"#line-{transfer_id}")
+    # back to the view the line was edited in (its filters), on the line's page, group open
+    view = {k: v for k in ("county", "depot") if (v := request.args.get(k))}
+    target = url_for("dispatch.plan", plan_id=plan_id, **view, line=transfer_id)
+    return redirect(f"{target}#line-{transfer_id}")
 
 
 @bp.route("/plans/<int:plan_id>/issue", methods=["POST"])

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 
 @dataclass
@@ -66,3 +66,27 @@ def assert_days_moved(before: Cover, after: Cover, units: int) -> None:
     slack = (before.precision + after.precision) / 2 + 0.01
     assert abs((after.days - before.days) - expected) <= slack, (before, after, expected)
     assert_cover_consistent(after)
+
+
+def text_lines(elements: Locator) -> list[int]:
+    """How many lines of text each element's content takes on screen (1: it does not wrap)."""
+    return elements.evaluate_all(
+        """els => els.map(el => {
+             // the line boxes of its text: tops of the text's rectangles, a few pixels apart
+             // at most on one line
+             const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+             const tops = [];
+             for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+               const range = document.createRange();
+               range.selectNodeContents(node);
+               for (const r of range.getClientRects()) if (r.width > 0) tops.push(r.top);
+             }
+             tops.sort((a, b) => a - b);
+             return tops.filter((top, i) => i === 0 || top - tops[i - 1] > 4).length;
+           })"""
+    )
+
+
+def scrolls_sideways(page: Page) -> bool:
+    """Whether the page itself is wider than the window (the user must scroll sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")

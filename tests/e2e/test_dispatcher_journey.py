@@ -90,8 +90,23 @@ def test_surge_from_plan_to_shelves(journey):
     before = number(office.locator("#plan-figures .kpi .value").first.inner_text())
     optimum = number(office.locator("#shortage-after").inner_text())
     assert optimum < before
+    # the lines come grouped by receiving depot; the dispatcher narrows them to the county
+    overview = office.locator("#by-county tbody tr")
+    assert overview.count() > 1
+    overview.filter(has_text=COUNTY).get_by_role("link", name=COUNTY).click()
+    expect(office.locator("#filter-county option:checked")).to_have_text(COUNTY)
+    groups = office.locator("#transfers details.line-group")
+    assert groups.count() > 0
+    j.shot(office, "plan-lines-of-the-county", full_page=False)
     lines = office.locator("#transfers tbody tr[data-from]")
     assert lines.count() > 0
+    # every group's summary row counts its own lines, and its units add up
+    for group in groups.all()[:3]:
+        figures = group.locator("summary .num")
+        assert int(figures.nth(1).inner_text()) == group.locator("tbody tr[data-from]").count()
+        assert number(figures.nth(3).inner_text()) == sum(
+            int(q.input_value()) for q in group.locator("input.qty").all()
+        )
     # a line from one demo clerk's depot to another's, into the county if there is one
     ours = [
         line
@@ -110,9 +125,15 @@ def test_surge_from_plan_to_shelves(journey):
     sender_code, receiver_code = line.get_attribute("data-from"), line.get_attribute("data-to")
     item_code = line.get_attribute("data-item")
     line_id = line.get_attribute("id")
+    # open the receiving depot's group to see its lines
+    group = office.locator(f"#transfers details.line-group[data-to='{receiver_code}']")
+    if group.get_attribute("open") is None:
+        group.locator("summary").click()
+    expect(line).to_be_visible()
+    receiver_name = group.locator("summary .depot-name").inner_text()
     sender_name = line.locator("td").nth(0).inner_text()
-    receiver_name = line.locator("td").nth(1).inner_text()
-    proposed = int(line.locator("td").nth(4).inner_text())
+    proposed = int(line.locator("td").nth(3).inner_text())
+    line.scroll_into_view_if_needed()
     j.shot(office, "plan", full_page=False)
 
     # adjust that line: a tenth less than proposed; the plan is checked and costed again
@@ -121,9 +142,13 @@ def test_surge_from_plan_to_shelves(journey):
     quantity.fill(str(adjusted))
     quantity.press("Enter")
     expect(office.locator(".flash.success")).to_have_text("已修改该行，方案已重新校验并核算。")
+    # back on the county's lines, the changed line shown in its open group
+    expect(office.locator("#filter-county option:checked")).to_have_text(COUNTY)
+    expect(office.locator(f"#{line_id}")).to_be_visible()
     expect(office.locator(f"#{line_id}")).to_have_class(re.compile(r"\bchanged\b"))
     expect(office.locator(f"#{line_id} input.qty")).to_have_value(str(adjusted))
-    expect(office.locator(f"#{line_id} td").nth(4)).to_have_text(str(proposed))
+    expect(office.locator(f"#{line_id} td").nth(3)).to_have_text(str(proposed))
+    expect(group.locator("summary .changed")).to_have_text("1 行已修改")
     # the optimum cannot be beaten by hand
     assert number(office.locator("#shortage-after").inner_text()) >= optimum
     j.shot(office, "plan-adjusted", full_page=False)

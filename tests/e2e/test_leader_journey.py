@@ -12,11 +12,14 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.e2e.journey import BROWSER
+from tests.e2e.pages import text_lines
 
 pytestmark = BROWSER
 
 COUNTIES = ["越城区", "柯桥区", "上虞区", "新昌县", "诸暨市", "嵊州市"]
 CATEGORIES = ["防护用品", "检测试剂", "消杀用品", "药品", "救治设备"]
+# the matrix's column headers: short, each naming its category in full in its title
+SHORT_CATEGORIES = ["防护", "检测", "消杀", "药品", "设备"]
 HEADLINE_LABELS = [
     "达到 10 天实物储备",
     "达到 30 天（全部形式）",
@@ -72,7 +75,10 @@ def test_leader_reads_dashboard_map_and_county(journey):
     # the county × category matrix: the city depot and the six counties, five categories
     expect(page.get_by_role("heading", name="区县 × 物资类别")).to_be_visible()
     header = page.locator("#matrix thead th").all_inner_texts()
-    assert header == ["区、县（市）", *CATEGORIES, "全部", "天数"]
+    assert header == ["区、县（市）", *SHORT_CATEGORIES, "全部", "天数"]
+    titles = page.locator("#matrix thead th abbr").evaluate_all("a => a.map(x => x.title)")
+    assert titles == CATEGORIES
+    assert text_lines(page.locator("#matrix thead th")) == [1] * len(header)
     rows = page.locator("#matrix tbody tr")
     names = [row.locator("th").inner_text() for row in rows.all()]
     assert names == ["市级储备库", *COUNTIES]  # counties in code order
