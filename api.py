@@ -7,6 +7,7 @@ with its user's permissions, enforced by the same services as the pages.
 from http import HTTPStatus
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_smorest import Api, Blueprint, abort
 
 from accounts.tokens import bearer_user
@@ -40,9 +41,22 @@ def authenticate() -> None:
     current_actor.set(user.id)
 
 
+class PageSessions(SecureCookieSessionInterface):
+    """The signed-cookie session of the pages; API requests get an empty one that is never
+    saved. Flask opens the session on every request, but a token request has no use for the
+    cookie (the token says who acts), so its signature is not even checked."""
+
+    def open_session(self, app: Flask, request):
+        if request.path.startswith("/api/"):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
     """Configure flask-smorest and mount the API blueprints."""
     from app import csrf
+
+    app.session_interface = PageSessions()
     from inventory.api import blp as inventory_blp
     from reports.api import bp as readiness_blp
 

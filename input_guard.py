@@ -28,6 +28,13 @@ def is_plain_text(value: str) -> bool:
     return FORBIDDEN.search(value) is None
 
 
+def _may_hold_forbidden(raw_json: str) -> bool:
+    """False when no string in this JSON text can hold a forbidden character: those reach us
+    raw (DEL, C1) or as \\u escapes (C0, surrogates; raw C0 is not valid JSON). The usual body
+    is thus checked with one scan instead of a walk through the parsed value."""
+    return "\\u" in raw_json or FORBIDDEN.search(raw_json) is not None
+
+
 def _strings(value, path: str):
     """Every (field path, string) in a JSON value, keys included."""
     if isinstance(value, str):
@@ -61,7 +68,7 @@ def offending_fields(req) -> dict[str, list[str]]:
         for key, value in req.form.items(multi=True):
             if not (is_plain_text(key) and is_plain_text(value)):
                 flag("form", key)
-    elif req.is_json:
+    elif req.is_json and _may_hold_forbidden(req.get_data(as_text=True)):
         body = req.get_json(silent=True)
         for field, value in _strings(body, ""):
             if not is_plain_text(value):

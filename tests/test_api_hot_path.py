@@ -95,6 +95,22 @@ def test_statements_per_post_stay_at_the_measured_figure(api):
         assert not any("idempotency_key =" in s for s in counter.statements)
 
 
+def test_api_requests_ignore_the_cookie_session(api):
+    app, client, _ids = api
+    pages = app.test_client()
+    login = pages.post("/auth/login", data={"username": "clerk", "password": "password-123"})
+    assert login.status_code == 302 and "session" in login.headers.get("Set-Cookie", "")
+    # a logged-in browser's cookie is no API credential (the API is exempt from CSRF)
+    no_token = pages.post("/api/v1/movements", json={"facility": "A", "item": "PPE-N95"})
+    assert no_token.status_code == 401
+    # and a token request neither reads a cookie (a forged one is no error) nor sets one
+    client.set_cookie("session", "forged.cookie.value")
+    response = _post(client, "c1", type="receipt", quantity=1, lot_no="L1")
+    assert response.status_code == 201
+    assert "Set-Cookie" not in response.headers
+    assert pages.get("/network").status_code == 200  # the pages' session still works
+
+
 def test_retry_answers_200_with_the_original_rows_even_when_it_would_now_be_refused(api):
     app, client, _ids = api
     assert _post(client, "r1", type="receipt", quantity=10, lot_no="L1").status_code == 201

@@ -72,3 +72,37 @@ def test_the_rule():
     assert is_plain_text("tab\tline\nbreak\r\n中文😷 <b>'\"; --\u202e")
     for bad in ("\x00", "\x07", "\x1b", "\x7f", "\x85", "\ud800"):
         assert not is_plain_text(f"a{bad}b")
+
+
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ('{"note": "a\\u0000b"}', "note"),  # escaped C0
+        ('{"note": "\\ud800"}', "note"),  # escaped lone surrogate
+        ('{"note": "x\\u0085"}', "note"),  # escaped C1
+        ('{"note": "x\x85"}', "note"),  # raw C1
+        ('{"note": "del\x7f"}', "note"),  # raw DEL
+        ('{"lines": [{"lot_no": "L\\u001b[31m"}]}', "lines"),  # nested: the top-level field
+        ('{"bad\\u0007key": 1}', "bad\x07key"),  # a key
+    ],
+)
+def test_control_characters_anywhere_in_a_json_body_are_refused(client, body, field):
+    response = client.post(
+        "/api/v1/movements",
+        data=body.encode(),
+        content_type="application/json",
+        headers={"Authorization": "Bearer x"},
+    )
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]["json"]
+
+
+def test_escaped_text_without_control_characters_passes_the_rule(client):
+    # JSON from clients that escape all non-ASCII: the rule reads the decoded strings
+    response = client.post(
+        "/api/v1/movements",
+        data=b'{"note": "\\u4e2d\\u6587 \\ud83d\\ude37 tab\\there"}',
+        content_type="application/json",
+        headers={"Authorization": "Bearer x"},
+    )
+    assert response.status_code == 401  # past the rule: refused for the token only
