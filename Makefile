@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test e2e install system translations migrate seed bench bench-optimizer bench-report lint clean-db
+.PHONY: run test e2e install system translations migrate seed bench bench-api bench-optimizer bench-report lint clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ bench: translations
 	$(BIN)/python bench/readiness_bench.py
 	$(BIN)/python bench/optimizer_bench.py
 	$(BIN)/python bench/report_bench.py
+	$(BIN)/python bench/api_bench.py
+	$(BIN)/python bench/api_bench.py --backends postgresql --clients 8,32 --rate 300
+
+# movements through gunicorn on SQLite and PostgreSQL (BENCH_PG_URL, default the local `test`)
+bench-api: translations
+	$(BIN)/python bench/api_bench.py
+	$(BIN)/python bench/api_bench.py --backends postgresql --clients 8,32 --rate 300
 
 bench-report: translations
 	$(BIN)/python bench/report_bench.py
