@@ -36,9 +36,18 @@ def current_language() -> str:
     return str(get_locale() or "zh_CN")
 
 
+def localized_name(place, lang: str | None = None) -> str:
+    """A depot's or region's name in the language (the current one unless given): the
+    English name in English where one is recorded, else the Chinese name."""
+    lang = lang or current_language()
+    name_en = getattr(place, "name_en", "") or ""
+    return name_en if lang.startswith("en") and name_en else place.name
+
+
 def init_app(app: Flask) -> None:
     """Wire Flask-Babel and expose the language to templates."""
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals["place_name"] = localized_name
 
     @app.context_processor
     def language_context():

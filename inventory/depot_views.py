@@ -13,7 +13,7 @@ from accounts.models import Role, User
 from accounts.services import facility_ids_of
 from db import get_session
 from errors import DomainError
-from i18n import current_language
+from i18n import current_language, localized_name
 from inventory.forms import MOVEMENT_FORMS, ReversalForm
 from inventory.models import CatalogEntry, Facility, Item, Lot, Movement, MovementKind
 from inventory.services import movements, spreadsheets
@@ -109,7 +109,7 @@ def _open_orders(facility: Facility) -> list:
         )
         .order_by(AllocationOrder.id.desc())
     ).all()
-    names = {f.id: f.name for f in session.exec(select(Facility)).all()} if rows else {}
+    names = {f.id: localized_name(f) for f in session.exec(select(Facility)).all()} if rows else {}
     return [(o, names.get(o.from_facility_id), names.get(o.to_facility_id)) for o in rows]
 
 

@@ -39,9 +39,10 @@ def county_names(session: Session) -> dict[str, str]:
     return {r.code: r.name for r in regions}
 
 
-def map_points(r: Readiness, href=None) -> list[MapPoint]:
+def map_points(r: Readiness, href=None, name=None) -> list[MapPoint]:
     """Every depot, coloured like the matrix: by its share of items meeting the physical target
-    (a single red item would otherwise paint nearly every depot red)."""
+    (a single red item would otherwise paint nearly every depot red); `name(f)` labels a
+    depot (its Chinese name unless given)."""
     points = []
     for f in r.facilities.values():
         roll = r.by_facility[f.id]
@@ -51,7 +52,7 @@ def map_points(r: Readiness, href=None) -> list[MapPoint]:
             MapPoint(
                 lon=f.lon,
                 lat=f.lat,
-                label=f.name,
+                label=name(f) if name else f.name,
                 status=share_class(share),
                 tier=f.tier,
                 group=county_of(f) or "city",

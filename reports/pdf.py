@@ -17,7 +17,8 @@ from config import BASE_DIR
 from dispatch.models import OrderStatus
 from inventory.models import Facility
 from reports.charts import change_bars, share_bars
-from reports.dashboard import share_class
+from reports.dashboard import map_points, share_class
+from reports.svgmap import STATUS_COLOURS, render_map
 from reports.weekly import LIST_LIMIT, SOONEST_LOTS, WeeklyReport, localized
 
 CHART_ROWS = 30  # bars beyond this many would not fit a page: the worst are charted
@@ -104,6 +105,19 @@ def charts(rep: WeeklyReport) -> dict:
     }
 
 
+def network_map(rep: WeeklyReport) -> str:
+    """The scope's depots on the offline map, coloured like the dashboard's (share of items
+    meeting the physical target), each county's area tinted and named; in the report's
+    language."""
+    points = map_points(rep.readiness, name=lambda f: localized(f.name, f.name_en, rep.lang))
+    if rep.is_county:
+        labels = {rep.scope: rep.scope_name}
+    else:
+        groups = {p.group for p in points}
+        labels = {code: name for code, name in rep.county_names.items() if code in groups}
+    return render_map(points, group_labels=labels, title=_("Network map"))
+
+
 def figures_at_text(rep: WeeklyReport) -> str:
     """Which instant the stock, cover and red list describe (in the current locale)."""
     when = rep.figures_local
@@ -185,6 +199,8 @@ def render_html(session: Session, rep: WeeklyReport) -> str:
             share_class=share_class,
             order_status_label=lambda s: str(ORDER_STATUSES.get(s, s)),
             lang=rep.lang,
+            network_map=network_map(rep),
+            map_colours=STATUS_COLOURS,
             **charts(rep),
         )
 

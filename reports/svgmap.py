@@ -3,7 +3,8 @@
 No tile server: each county is drawn as the area around its depots — within the convex hulls
 of the counties' depots, what lies nearer to one of its depots than to another county's (the
 union of its depots' Voronoi cells), so neighbouring counties never overlap — and depots as
-dots coloured by readiness status. Used by the dashboard and the PDF report.
+dots coloured by readiness status. Used by the dashboard, the county pages, the plan page and
+the weekly PDF report (its headline pages, `reports/pdf.py`).
 """
 
 import math
@@ -98,6 +99,11 @@ def _inside_edges(polygon: list[tuple[float, float]]):
         yield a, b, a * x1 + b * y1
 
 
+def _reach(cell: list[tuple[float, float]], p: tuple[float, float]) -> float:
+    """The squared distance from p to the farthest corner of a cell."""
+    return max(((x - p[0]) ** 2 + (y - p[1]) ** 2 for x, y in cell), default=0.0)
+
+
 def county_areas(
     groups: dict[str, list[tuple[float, float]]],
 ) -> dict[str, list[list[tuple[float, float]]]]:
@@ -117,12 +123,22 @@ def county_areas(
     areas: dict[str, list[list[tuple[float, float]]]] = {g: [] for g in hulls}
     for p, group in sites:
         cell = box
-        for q, other in sites:
-            if other == group:
-                continue  # depots of one county do not compete with each other
+        # rivals nearest first: once a rival is more than twice as far from p as the cell's
+        # farthest corner, its bisector (and every later one) leaves the whole cell on p's
+        # side, so the rest change nothing (this keeps a province's 1,400 depots fast)
+        rivals = sorted(
+            ((q[0] - p[0]) ** 2 + (q[1] - p[1]) ** 2, q) for q, other in sites if other != group
+        )
+        reach = _reach(cell, p)
+        for distance, q in rivals:
+            if distance > 4 * reach:
+                break
             # nearer to p than to q: 2 x·(q − p) ≤ |q|² − |p|²
             a, b = 2 * (q[0] - p[0]), 2 * (q[1] - p[1])
-            cell = _clip(cell, a, b, q[0] ** 2 + q[1] ** 2 - p[0] ** 2 - p[1] ** 2)
+            clipped = _clip(cell, a, b, q[0] ** 2 + q[1] ** 2 - p[0] ** 2 - p[1] ** 2)
+            if clipped != cell:
+                cell = clipped
+                reach = _reach(cell, p)
             if len(cell) < 3:
                 break
         if len(cell) < 3:
@@ -237,10 +253,16 @@ def render_map(
             continue
         cx = sum(x for x, _ in pts) / len(pts)
         top = min(y for _, y in pts)
+        # a pale halo drawn first, then the name over it: the halo keeps the name readable
+        # over lines and areas (two texts, not paint-order, which WeasyPrint ignores)
+        where = (
+            f'x="{round(cx, 1)}" y="{round(top - 10, 1)}" text-anchor="middle" '
+            'font-size="14" font-weight="600"'
+        )
         out.append(
-            f'<text x="{round(cx, 1)}" y="{round(top - 10, 1)}" text-anchor="middle" '
-            f'font-size="14" font-weight="600" fill="#1d2733" stroke="#f4f7fa" stroke-width="3" '
-            f'paint-order="stroke">{escape(label)}</text>'
+            f'<g class="county-label"><text {where} fill="#f4f7fa" stroke="#f4f7fa" '
+            f'stroke-width="3" stroke-linejoin="round">{escape(label)}</text>'
+            f'<text {where} fill="#1d2733">{escape(label)}</text></g>'
         )
     out.append("</svg>")
     return "\n".join(out)

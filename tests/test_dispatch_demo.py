@@ -141,6 +141,44 @@ def test_the_plan_page_of_a_county_surge_groups_its_lines_by_receiving_depot(dem
     assert groups and all(receivers[g["to"]].region_code.startswith(YUECHENG) for g in groups)
     assert sum(g["lines"] for g in groups) == int(dict(counties)[YUECHENG])
 
+    # the unmet need: one collapsed group per depot, 20 a page, every depot-item once; its
+    # pager keeps the lines' page and the filter
+    with demo_app.app_context(), Session(get_engine(demo_app)) as session:
+        unmet = session.exec(select(PlanUnmet).where(PlanUnmet.plan_id == plan.id)).all()
+        short = {(code_of[u.facility_id], items[u.item_id].code) for u in unmet}
+    depots_short = len({u.facility_id for u in unmet})
+    assert depots_short > 20  # long enough to need pages
+    html = client.get(f"{url}?page=2").get_data(as_text=True)
+    seen_unmet, unmet_pages = [], 0
+    while True:
+        section = html[html.index('id="unmet"') :]
+        section = section[: section.index("</nav>") if 'id="unmet-pager"' in section else None]
+        chunks = section.split('<details class="line-group')[1:]
+        assert 0 < len(chunks) <= 20
+        assert not any(re.search(r"^[^>]*\bopen>", c) for c in chunks)
+        for chunk in chunks:
+            depot = re.search(r'data-depot="([^"]+)"', chunk).group(1)
+            seen_unmet += [(depot, item) for item in re.findall(r'<tr data-item="([^"]+)"', chunk)]
+        unmet_pages += 1
+        assert "2 / " in html[html.index('id="lines-pager"') :]  # still the lines' page 2
+        following = re.search(r'<a href="([^"]+)#unmet-heading" rel="next">', html)
+        if not following:
+            break
+        assert f"unmet_page={unmet_pages + 1}" in following.group(1)
+        assert "page=2" in following.group(1).replace("unmet_page", "")
+        html = client.get(following.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert sorted(seen_unmet) == sorted(short) and len(seen_unmet) == len(unmet)
+    assert unmet_pages == -(-depots_short // 20) > 1
+
+    # in English: every receiving depot by its English name (the demo city records them all)
+    assert client.post("/auth/lang/en", data={"next": "/"}).status_code == 302
+    html = client.get(url).get_data(as_text=True)
+    named = re.findall(r'data-to="([^"]+)"[^>]*>\s*<summary[^>]*><span class="depot">'
+                       r'<span class="depot-name">([^<]+)</span>', html)  # fmt: skip
+    assert len(named) == 20
+    assert all(name == receivers[code].name_en != "" for code, name in named)
+    assert client.post("/auth/lang/zh_CN", data={"next": "/"}).status_code == 302
+
     # a line on the last page, changed: the redirect shows its page with its group open
     target = by_id[seen[-1]]
     response = client.post(

@@ -263,3 +263,128 @@ def test_hostile_text_in_a_scenario_is_stored_as_typed_and_shown_escaped(app, cl
         assert session.exec(select(SurgeScenario.name).where(SurgeScenario.name == name)).one()
     response = client.post("/surge/scenarios/new", data={**SCENARIO_FORM, "name": "a\x00b"})
     assert response.status_code == 422
+
+
+def _english_names(app):
+    """English names for the city, the county and township A (and their regions); township B
+    and its subdistrict keep only their Chinese names."""
+    from inventory.models import Facility, Region
+
+    names = {
+        (Facility, "C"): "Shaoxing City Depot",
+        (Facility, "K"): "Yuecheng District Depot",
+        (Facility, "A"): "Tashan Reserve Point",
+        (Region, "330602"): "Yuecheng District",
+        (Region, "330602001"): "Tashan Subdistrict",
+    }
+    with app.app_context(), Session(get_engine(app)) as session:
+        for (model, key), name_en in names.items():
+            column = model.code
+            row = session.exec(select(model).where(column == key)).one()
+            row.name_en = name_en
+            session.add(row)
+        session.commit()
+
+
+def _plan_with_unmet(app, client):
+    """A plan of the 50-fold surge (more than the city holds: some need stays unmet)."""
+    with app.app_context(), Session(get_engine(app)) as session:
+        scenario = session.exec(select(SurgeScenario)).one()
+        scenario.multiplier = 50.0
+        session.add(scenario)
+        session.commit()
+        scenario_id = scenario.id
+    return scenario_id, client.post(f"/surge/scenarios/{scenario_id}/plan").headers["Location"]
+
+
+def test_the_surge_pages_name_depots_and_counties_in_the_readers_language(app, client, world):
+    _english_names(app)
+    _login(client, "disp")
+    scenario_id, plan_url = _plan_with_unmet(app, client)
+    order_id = _approved_order(app, world)
+    response = client.post(
+        plan_url + "/support", data={"addressee_kind": "province", "addressee": "浙江省"}
+    )
+    support_url = response.headers["Location"]
+    pages = {
+        "form": "/surge/scenarios/new",
+        "scenario": f"/surge/scenarios/{scenario_id}",
+        "plan": plan_url,
+        "orders": "/surge/orders",
+        "order": f"/surge/orders/{order_id}",
+        "support": support_url,
+    }
+    chinese = {name: client.get(url).get_data(as_text=True) for name, url in pages.items()}
+    assert client.post("/auth/lang/en", data={"next": "/"}).status_code == 302
+    english = {name: client.get(url).get_data(as_text=True) for name, url in pages.items()}
+
+    # English: the English names where recorded, the Chinese one (府山储备点) where not
+    assert "Yuecheng District" in english["form"] and "Tashan Subdistrict" in english["form"]
+    assert "Tashan Reserve Point" in english["form"] and "府山储备点" in english["form"]
+    assert "Tashan Subdistrict" in english["scenario"]
+    plan = english["plan"]
+    for name in ("Tashan Reserve Point", "Yuecheng District Depot", "Yuecheng District"):
+        assert name in plan
+    for name in ("Yuecheng District Depot", "Tashan Reserve Point"):  # the order K → A
+        assert name in english["orders"] and name in english["order"]
+    assert "Tashan Reserve Point" in english["support"]
+    for text in english.values():
+        text = text.replace("塔山街道疫情", "")  # the scenario's name, as the user typed it
+        for chinese_name in ("塔山储备点", "越城区库", "市级库", "越城区", "塔山街道"):
+            assert chinese_name not in text
+    # the unmet need, the county overview and the map say it in English too
+    unmet = plan[plan.index('id="unmet-heading"') : plan.index('id="support-form"')]
+    assert "Tashan Reserve Point" in unmet
+    assert re.search(r'data-county="330602"><td[^>]*><a[^>]*>Yuecheng District</a>', plan)
+    assert "<title>Tashan Reserve Point" in plan
+
+    # Chinese: the Chinese names everywhere, no English one
+    assert "塔山街道" in chinese["form"] and "塔山储备点" in chinese["plan"]
+    assert "越城区库" in chinese["orders"] and "塔山储备点" in chinese["order"]
+    assert "塔山储备点" in chinese["support"]
+    for text in chinese.values():
+        for english_name in ("Tashan", "Yuecheng", "Shaoxing City Depot"):
+            assert english_name not in text
+
+    # the clerk's depot page lists the order with the depots' names in English too
+    _login(client, "clerk_k")
+    assert client.post("/auth/lang/en", data={"next": "/"}).status_code == 302
+    depot = client.get(f"/depots/{world['net']['K'].id}").get_data(as_text=True)
+    orders_box = depot[depot.index('id="depot-orders"') :]
+    assert "Tashan Reserve Point" in orders_box and "塔山储备点" not in orders_box
+
+
+def test_a_refused_line_names_the_depot_and_item_in_the_readers_language(app, client, world):
+    _english_names(app)
+    _login(client, "disp")
+    assert client.post("/auth/lang/en", data={"next": "/"}).status_code == 302
+    plan_url = client.post(f"/surge/scenarios/{_first_scenario(app)}/plan").headers["Location"]
+    text = client.get(plan_url).get_data(as_text=True)
+    # the county depot's line: more than it may give without going below its floor
+    line = re.search(r'<tr id="line-(\d+)" data-from="K" data-to="A"', text).group(1)
+    response = client.post(f"{plan_url}/lines/{line}", data={"quantity": "1900"})
+    assert response.status_code == 422
+    message = re.search(r'role="alert">([^<]+)<', response.get_data(as_text=True)).group(1)
+    assert message.startswith("Yuecheng District Depot may send at most 1800 of ")
+    assert "越城区库" not in message
+    assert world["item"].name_en in message and world["item"].name_zh not in message
+
+
+def test_the_order_pdf_stays_a_chinese_document_for_an_english_reader(app, client, world):
+    pdftotext = shutil.which("pdftotext")
+    if not pdftotext:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    _english_names(app)
+    order_id = _approved_order(app, world, 120)
+    _login(client, "disp")
+    assert client.post("/auth/lang/en", data={"next": "/"}).status_code == 302
+    page = client.get(f"/surge/orders/{order_id}").get_data(as_text=True)
+    assert "Yuecheng District Depot" in page and "Approved" in page
+    response = client.get(f"/surge/orders/{order_id}.pdf")
+    text = subprocess.run(
+        [pdftotext, "-", "-"], input=response.data, capture_output=True, check=True
+    ).stdout.decode()
+    assert "调出单位" in text and "越城区库" in text and "塔山储备点" in text
+    assert "已批准" in text  # the status in Chinese too
+    for english in ("Yuecheng", "Tashan", "Approved", "Allocation order"):
+        assert english not in text

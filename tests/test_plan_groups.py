@@ -178,16 +178,33 @@ def test_query_values_naming_nothing_are_ignored_and_pages_are_clamped():
     assert Filters(depot=5, page=2).args() == {"depot": 5, "page": 2}
 
 
-def test_the_unmet_need_by_depot_surge_first():
-    facilities, items = _network()
-    rng = random.Random(3)
-    unmet = [
+def _unmet(facilities, items, n=80, seed=3):
+    rng = random.Random(seed)
+    return [
         PlanUnmet(id=k, plan_id=1, facility_id=rng.choice(list(facilities)),
                   item_id=rng.choice(list(items)), quantity=rng.randint(1, 900))
-        for k in range(1, 80)
+        for k in range(1, n)
     ]  # fmt: skip
+
+
+def _unmet_pages(unmet, facilities, items, filters=None, **kw):
+    """Every page of the unmet need, from the first to the last."""
+    filters = filters or Filters()
+    first = group_unmet(unmet, facilities, items, filters, **kw)
+    pages = [first]
+    for page in range(2, first.pages + 1):
+        filters.unmet_page = page
+        pages.append(group_unmet(unmet, facilities, items, filters, **kw))
+    return pages
+
+
+def test_the_unmet_need_by_depot_surge_first():
+    facilities, items = _network()
+    unmet = _unmet(facilities, items)
     affected = {2, 3}
-    groups = group_unmet(unmet, facilities, items, Filters(), affected=affected)
+    groups = [
+        g for p in _unmet_pages(unmet, facilities, items, affected=affected) for g in p.groups
+    ]
     assert sorted(u.id for g in groups for u in g.rows) == [u.id for u in unmet]
     flags = [g.affected for g in groups]
     assert flags == sorted(flags, reverse=True)
@@ -195,8 +212,57 @@ def test_the_unmet_need_by_depot_surge_first():
         assert g.units == sum(u.quantity for u in unmet if u.facility_id == g.facility.id)
         ranks = [-items[u.item_id].criticality for u in g.rows]
         assert ranks == sorted(ranks)
-    only = group_unmet(unmet, facilities, items, Filters(county="330624"))
+    only = [
+        g
+        for p in _unmet_pages(unmet, facilities, items, Filters(county="330624"))
+        for g in p.groups
+    ]
     assert {g.facility.region_code[:6] for g in only} <= {"330624"}
     assert sum(len(g.rows) for g in only) == sum(
         1 for u in unmet if facilities[u.facility_id].region_code.startswith("330624")
     )
+
+
+def test_the_unmet_need_is_paged_like_the_lines():
+    facilities, items = _network()
+    unmet = _unmet(facilities, items, n=200)
+    pages = _unmet_pages(unmet, facilities, items, per_page=6)
+    assert len(pages) == pages[0].pages > 2
+    groups = [g for p in pages for g in p.groups]
+    assert all(len(p.groups) <= 6 for p in pages)
+    assert [p.first for p in pages] == [1 + 6 * k for k in range(len(pages))]
+    # every depot once, every row once, on exactly one page
+    assert len(groups) == pages[0].total_groups == len({u.facility_id for u in unmet})
+    assert len({g.facility.id for g in groups}) == len(groups)
+    assert sorted(u.id for g in groups for u in g.rows) == [u.id for u in unmet]
+    # the totals are the whole view's on every page
+    assert {(p.rows, p.units) for p in pages} == {(len(unmet), sum(u.quantity for u in unmet))}
+    assert not any(p.open for p in pages)  # 199 rows: every group starts closed
+    # the default page size: the demo plan's ~50 depots take three pages
+    assert group_unmet(unmet, facilities, items, Filters()).groups == groups[:20]
+    # past the end: the last page
+    past = group_unmet(unmet, facilities, items, Filters(unmet_page=99), per_page=6)
+    assert past.page == past.pages and past.groups == pages[-1].groups
+    # under a filter: only its depots, paged on their own
+    county = _unmet_pages(unmet, facilities, items, Filters(county="330603"), per_page=2)
+    shown = [g.facility.id for p in county for g in p.groups]
+    assert len(shown) == len(set(shown)) == county[0].total_groups > 2
+    assert all(facilities[i].region_code.startswith("330603") for i in shown)
+
+
+def test_a_short_unmet_need_shows_every_group_open():
+    facilities, items = _network()
+    assert group_unmet(_unmet(facilities, items, n=20), facilities, items, Filters()).open
+
+
+def test_the_unmet_page_keeps_the_filters_and_the_lines_page():
+    facilities, items = _network()
+    args = MultiDict({"county": "330603", "page": "2", "unmet_page": "3"})
+    filters = Filters.from_args(args, facilities)
+    assert filters == Filters(county="330603", page=2, unmet_page=3)
+    assert filters.args(unmet_page=4) == {"county": "330603", "page": 2, "unmet_page": 4}
+    assert filters.args(page=3) == {"county": "330603", "page": 3, "unmet_page": 3}
+    assert filters.args(unmet_page=1) == {"county": "330603", "page": 2}
+    bad = MultiDict({"unmet_page": "-2"})
+    assert Filters.from_args(bad, facilities).unmet_page == 1
+    assert Filters.from_args(MultiDict({"unmet_page": "x"}), facilities).unmet_page == 1

@@ -472,3 +472,61 @@ def test_a_reader_of_the_english_site_generates_an_english_report(sqlite_app, tm
     assert "readiness-city-2026-W47-en.pdf" in pdf.headers["Content-Disposition"]
     text = pdf_text(pdf.data, tmp_path)
     assert "Headline figures" in text and "Red list" in text
+
+
+def _map_of(html: str) -> str:
+    return html[
+        html.index('id="network-map"') : html.index("</svg>", html.index('id="network-map"'))
+    ]
+
+
+@needs_poppler
+def test_the_report_opens_with_the_network_map_in_its_language(sqlite_app, tmp_path):
+    """The headline page carries the map: every depot of the scope coloured by its share of
+    items meeting the physical target (as the dashboard), county areas named in the report's
+    language, and a legend."""
+    import re
+
+    from reports.pdf import render_html
+
+    with sqlite_app.app_context(), Session(get_engine(sqlite_app)) as session:
+        f, _n95, _gloves = build(session)
+        network.upsert_region(
+            session, "330602", name="越城区", name_en="Yuecheng District", level="county",
+            parent_code="330600",
+        )  # fmt: skip
+        session.commit()
+        city = render_html(session, build_weekly_report(session, WEEK, today=TODAY, now=NOW))
+        english = render_html(
+            session, build_weekly_report(session, WEEK, today=TODAY, now=NOW, lang="en")
+        )
+        county = render_html(
+            session, build_weekly_report(session, WEEK, county="330602", today=TODAY, now=NOW)
+        )
+        pdf = render_weekly(session, WEEK, today=TODAY, now=NOW).rendered.pdf
+    # A 5 days and Q out of stock: red; B (200 days) and C (gloves, 50 days): green; K holds
+    # nothing with a norm: grey
+    svg = _map_of(city)
+    assert sorted(re.findall(r'class="depot" data-status="(\w+)"', svg)) == [
+        "green", "green", "none", "red", "red"
+    ]  # fmt: skip
+    assert '<g class="county" data-group="330602">' in svg  # 越城区's area (柯桥区: one depot)
+    assert re.findall(r'fill="#1d2733">([^<]+)</text>', svg) == ["越城区", "柯桥区"]
+    legend = city[city.index('id="map-legend"') :]
+    legend = legend[: legend.index("</p>")]
+    assert "储备网络分布图" in city and "95 % 及以上" in legend and "低于 80 %" in legend
+    # English: the counties' English names where recorded (柯桥区 has none)
+    assert re.findall(r'fill="#1d2733">([^<]+)</text>', _map_of(english)) == [
+        "Yuecheng District", "柯桥区"
+    ]  # fmt: skip
+    assert "Network map" in english and "95 % or more" in english
+    # a county's report: its own depots only
+    svg = _map_of(county)
+    assert len(re.findall(r'class="depot"', svg)) == 3
+    assert re.findall(r'fill="#1d2733">([^<]+)</text>', svg) == ["越城区"]
+    # in the PDF, on the headline page (the second), the names as text
+    page = subprocess.run(
+        [shutil.which("pdftotext"), "-f", "2", "-l", "2", "-", "-"],
+        input=pdf, capture_output=True, check=True,
+    ).stdout.decode().replace(" ", "")  # fmt: skip
+    assert "主要指标" in page and "储备网络分布图" in page and "柯桥区" in page

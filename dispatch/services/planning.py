@@ -23,6 +23,7 @@ from dispatch.models import Plan, PlanStatus, PlanTransfer, PlanUnmet, SurgeScen
 from dispatch.services.access import require_dispatcher, require_reader
 from dispatch.services.scenarios import affected_facility_ids
 from errors import Conflict, NotFound, ValidationError
+from i18n import current_language, localized_name
 from inventory.models import Balance, Facility, Item, Lot, ReserveForm, UsageNorm
 from optimizer.check import PlanError, evaluate
 from timeutil import local_today
@@ -268,9 +269,9 @@ def _violation_message(session: Session, plan: Plan, violation, transfers) -> st
         return _(
             "%(depot)s may send at most %(surplus)s of %(item)s without going below its floor "
             "(%(sent)s planned).",
-            depot=facility.name,
+            depot=localized_name(facility),
             surplus=detail["surplus"],
-            item=item.name_zh,
+            item=item.name(current_language()),
             sent=detail["sent"],
         )
     return _("This line breaks the plan's rules.")

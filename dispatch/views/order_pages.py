@@ -117,7 +117,10 @@ def order(order_id: int):
 def order_pdf(order_id: int):
     o = orders.get_order(get_session(), current_user, order_id)
     body = pdf.render_pdf(
-        "dispatch/pdf/order.html", **_order_view(o), local_time=local_time, generated_at=utcnow()
+        "dispatch/pdf/order.html",
+        lambda: _order_view(o),
+        local_time=local_time,
+        generated_at=utcnow(),
     )
     return Response(
         body,

@@ -26,11 +26,13 @@ def county_of(f: Facility) -> str:
 
 @dataclass
 class Filters:
-    """What the dispatcher narrowed the lines to (query string `county`, `depot`, `page`)."""
+    """What the dispatcher narrowed the lines to (query string `county`, `depot`, `page`;
+    `unmet_page` pages the unmet need, under the same filters)."""
 
     county: str | None = None  # the receiving depot's county
     depot: int | None = None  # a depot that sends or receives
     page: int = 1
+    unmet_page: int = 1
 
     @classmethod
     def from_args(cls, args, facilities: dict[int, Facility]) -> "Filters":
@@ -39,10 +41,12 @@ class Filters:
         county = (args.get("county") or "").strip() or None
         depot = args.get("depot", type=int)
         page = args.get("page", 1, type=int) or 1
+        unmet_page = args.get("unmet_page", 1, type=int) or 1
         return cls(
             county=county if county in counties else None,
             depot=depot if depot in facilities else None,
             page=max(1, page),
+            unmet_page=max(1, unmet_page),
         )
 
     def keeps(self, t: PlanTransfer, facilities: dict[int, Facility]) -> bool:
@@ -59,9 +63,18 @@ class Filters:
 
     def args(self, **change) -> dict:
         """The query string of this view, with `change` applied (None drops a key)."""
-        args = {"county": self.county, "depot": self.depot, "page": self.page}
+        args = {
+            "county": self.county,
+            "depot": self.depot,
+            "page": self.page,
+            "unmet_page": self.unmet_page,
+        }
         args.update(change)
-        return {k: v for k, v in args.items() if v not in (None, "") and (k != "page" or v > 1)}
+        return {
+            k: v
+            for k, v in args.items()
+            if v not in (None, "") and (k not in ("page", "unmet_page") or v > 1)
+        }
 
     @property
     def active(self) -> bool:
@@ -197,6 +210,18 @@ class UnmetGroup:
         return sum(u.quantity for u in self.rows)
 
 
+@dataclass
+class GroupedUnmet:
+    groups: list[UnmetGroup]  # this page's
+    rows: int  # depot-items short in the filtered view (all pages)
+    units: int
+    page: int
+    pages: int
+    total_groups: int
+    first: int  # the number of this page's first group (from 1)
+    open: bool  # a short view: every group shown open
+
+
 def group_unmet(
     unmet: list[PlanUnmet],
     facilities: dict[int, Facility],
@@ -204,9 +229,11 @@ def group_unmet(
     filters: Filters,
     *,
     affected: set[int] = frozenset(),
-) -> list[UnmetGroup]:
+    per_page: int = GROUPS_PER_PAGE,
+) -> GroupedUnmet:
     """The unmet need by depot (in the filter's county, or the filter's depot): surge depots
-    first, then those with most items short; inside a depot, the most critical items first."""
+    first, then those with most items short; inside a depot, the most critical items first.
+    Paged like the lines (`filters.unmet_page`, clamped to the last page)."""
     groups: dict[int, UnmetGroup] = {}
     for u in unmet:
         if not filters.keeps_depot(u.facility_id, facilities):
@@ -219,7 +246,20 @@ def group_unmet(
         group.rows.append(u)
     for g in groups.values():
         g.rows.sort(key=lambda u: (-items[u.item_id].criticality, items[u.item_id].code))
-    return sorted(
+    ordered = sorted(
         groups.values(),
         key=lambda g: (not g.affected, -len(g.rows), g.facility.name, g.facility.id),
+    )
+    rows = sum(len(g.rows) for g in ordered)
+    pages = max(1, ceil(len(ordered) / per_page))
+    page = min(filters.unmet_page, pages)
+    return GroupedUnmet(
+        groups=ordered[(page - 1) * per_page : page * per_page],
+        rows=rows,
+        units=sum(g.units for g in ordered),
+        page=page,
+        pages=pages,
+        total_groups=len(ordered),
+        first=(page - 1) * per_page + 1,
+        open=rows <= OPEN_ALL_UP_TO,
     )

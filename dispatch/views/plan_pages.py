@@ -24,6 +24,7 @@ from dispatch.services import orders, planning, scenarios, support
 from dispatch.views.common import bp, fail
 from dispatch.views.plan_groups import Filters, county_of, group_transfers, group_unmet
 from errors import DomainError, Forbidden
+from i18n import localized_name
 from inventory.models import Facility, Item, Region
 from reports.svgmap import Line, MapPoint, render_map
 
@@ -32,7 +33,8 @@ from reports.svgmap import Line, MapPoint, render_map
 
 def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
     """The plan page; the lines as the query string filters and pages them (`county`,
-    `depot`, `page`; `line` shows that line's group open, on its page)."""
+    `depot`, `page`; `line` shows that line's group open, on its page); the unmet need under
+    the same filters, paged by `unmet_page`."""
     session = get_session()
     scenario = scenarios.get(session, current_user, plan.scenario_id)
     transfers = planning.transfers_of(session, plan.id)
@@ -42,13 +44,14 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
     items = {i.id: i for i in session.exec(select(Item)).all()}
     filters = Filters.from_args(request.args, facilities)
     focus = set(errors or {}) | {request.args.get("line", type=int)} - {None}
-    county_names = dict(
-        session.exec(
-            select(Region.code, Region.name).where(
-                Region.code.in_({county_of(f) for f in facilities.values()})
-            )
+    # depots and counties by their names in the page's language (Chinese where no English
+    # name is recorded)
+    county_names = {
+        r.code: localized_name(r)
+        for r in session.exec(
+            select(Region).where(Region.code.in_({county_of(f) for f in facilities.values()}))
         ).all()
-    )
+    }
     affected = scenarios.affected_facility_ids(session, scenario)
     grouped = group_transfers(
         transfers,
@@ -60,6 +63,8 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
         focus=focus,
     )
     filters.page = grouped.page
+    unmet_groups = group_unmet(unmet, facilities, items, filters, affected=affected)
+    filters.unmet_page = unmet_groups.page
     depots_in_plan = {t.from_facility_id for t in transfers} | {t.to_facility_id for t in transfers}
     target = plan.problem["policy"]["bands"][-1]["below_days"]
     # the map: every depot of the problem, red where the plan still leaves a need
@@ -76,7 +81,7 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
             MapPoint(
                 lon=f.lon,
                 lat=f.lat,
-                label=f.name,
+                label=localized_name(f),
                 status=status_class,
                 tier=f.tier,
                 group=county_of(f),
@@ -100,7 +105,7 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
             weight=(units / biggest) ** 0.5,
             label=_(
                 "%(from)s → %(to)s: %(units)s units of %(n)s items",
-                **{"from": facilities[f].name, "to": facilities[g].name},
+                **{"from": localized_name(facilities[f]), "to": localized_name(facilities[g])},
                 units=f"{units:,}",
                 n=n,
             ),
@@ -125,7 +130,7 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
             facilities=facilities,
             items=items,
             unmet=unmet,
-            unmet_groups=group_unmet(unmet, facilities, items, filters, affected=affected),
+            unmet_groups=unmet_groups,
             rows=[r for r in rows if r.affected or r.before != r.after],
             summary=summary,
             target=target,
@@ -167,7 +172,7 @@ def plan_line(plan_id: int, transfer_id: int):
         return _plan_page(plan, errors={transfer_id: exc.message}, status=code)
     flash(_("Line changed; the plan was checked and costed again."), "success")
     # back to the view the line was edited in (its filters), on the line's page, group open
-    view = {k: v for k in ("county", "depot") if (v := request.args.get(k))}
+    view = {k: v for k in ("county", "depot", "unmet_page") if (v := request.args.get(k))}
     target = url_for("dispatch.plan", plan_id=plan_id, **view, line=transfer_id)
     return redirect(f"{target}#line-{transfer_id}")
 

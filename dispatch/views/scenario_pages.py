@@ -25,6 +25,7 @@ from dispatch.services import planning, scenarios, support
 from dispatch.services.access import require_reader
 from dispatch.views.common import bp, fail
 from errors import DomainError
+from i18n import localized_name
 from inventory.models import Category, Facility, Region, Tier
 from timeutil import local_today
 
@@ -208,9 +209,10 @@ def scenario(scenario_id: int):
     session = get_session()
     s = scenarios.get(session, current_user, scenario_id)
     affected = scenarios.affected_facility_ids(session, s)
-    regions = dict(
-        session.exec(select(Region.code, Region.name).where(Region.code.in_(s.region_codes))).all()
-    )
+    regions = {
+        r.code: localized_name(r)
+        for r in session.exec(select(Region).where(Region.code.in_(s.region_codes))).all()
+    }
     return render_template(
         "dispatch/scenario.html",
         s=s,

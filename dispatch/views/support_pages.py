@@ -46,7 +46,9 @@ def support_request(request_id: int):
 @login_required
 def support_pdf(request_id: int):
     req = support.get_request(get_session(), current_user, request_id)
-    body = pdf.render_pdf("dispatch/pdf/support.html", **_support_view(req), local_time=local_time)
+    body = pdf.render_pdf(
+        "dispatch/pdf/support.html", lambda: _support_view(req), local_time=local_time
+    )
     return Response(
         body,
         mimetype="application/pdf",
