@@ -1,5 +1,7 @@
 """Entry point for production servers: gunicorn 'wsgi:app'."""
 
+import gc
+
 from app import create_app, startup_checks
 from db import get_engine
 from reports.scheduler import start_scheduler
@@ -11,3 +13,7 @@ get_engine(app).dispose()
 # every worker runs a scheduler (with --preload, the master alone); each job occurrence is
 # claimed by one of them only
 start_scheduler(app)
+# what start-up built (modules, the app, mappers, catalogs) lives as long as the process: keep
+# it out of the collector's full collections, which otherwise walk all of it whenever a request
+# allocates many objects (a dashboard over a province's depot-items, say)
+gc.freeze()
