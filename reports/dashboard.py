@@ -1,10 +1,12 @@
-"""What the readiness dashboard shows, built from the readiness services (no Flask here)."""
+"""What the readiness dashboard shows, built from the readiness services (no request here:
+the language comes as an argument)."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, select
 
+from i18n import localized_name
 from inventory.models import Category, Facility, Region
 from inventory.services.expiry import expiring_lots, rotation_advice
 from inventory.services.readiness import (
@@ -33,10 +35,11 @@ def share_class(share: float | None) -> str:
     return "red"
 
 
-def county_names(session: Session) -> dict[str, str]:
-    """County-level region codes and their names, plus the city tier's own row."""
+def county_names(session: Session, lang: str = "zh_CN") -> dict[str, str]:
+    """County-level region codes and their names in the language (English where recorded,
+    else Chinese)."""
     regions = session.exec(select(Region).where(Region.level == "county")).all()
-    return {r.code: r.name for r in regions}
+    return {r.code: localized_name(r, lang) for r in regions}
 
 
 def map_points(r: Readiness, href=None, name=None) -> list[MapPoint]:
@@ -76,14 +79,20 @@ class CityDashboard:
 
 
 def city_dashboard(
-    session: Session, *, today: date | None = None, href=None, lang: str = "zh_CN"
+    session: Session,
+    *,
+    today: date | None = None,
+    href=None,
+    lang: str = "zh_CN",
+    map_title: str = "",
 ) -> CityDashboard:
-    """The whole network at a glance."""
+    """The whole network at a glance; counties and depots named in the language."""
     today = today or local_today()
     r = compute_readiness(session, today=today)
-    counties = county_names(session)
+    counties = county_names(session, lang)
     rates = burn_rates(session, today=today)
-    svg = render_map(map_points(r, href), group_labels=counties, title="readiness map")
+    points = map_points(r, href, name=lambda f: localized_name(f, lang))
+    svg = render_map(points, group_labels=counties, title=map_title)
     return CityDashboard(
         readiness=r,
         counties=counties,
@@ -108,9 +117,9 @@ class CountyDashboard:
 
 
 def county_dashboard(
-    session: Session, code: str, *, today: date | None = None, href=None
+    session: Session, code: str, *, today: date | None = None, href=None, lang: str = "zh_CN"
 ) -> CountyDashboard | None:
-    """One county: its depot and its township depots."""
+    """One county: its depot and its township depots, named in the language."""
     region = session.get(Region, code)
     if region is None or region.level != "county":
         return None
@@ -118,8 +127,10 @@ def county_dashboard(
     r = compute_readiness(session, facility_ids=ids, today=today)
     order = {"county": 0, "township": 1}
     facilities = sorted(r.facilities.values(), key=lambda f: (order.get(f.tier, 2), f.code))
-    svg = render_map(map_points(r, href), group_labels={code: region.name}, title=region.name)
-    return CountyDashboard(code, region.name, r, facilities, svg)
+    name = localized_name(region, lang)
+    points = map_points(r, href, name=lambda f: localized_name(f, lang))
+    svg = render_map(points, group_labels={code: name}, title=name)
+    return CountyDashboard(code, name, r, facilities, svg)
 
 
 @dataclass

@@ -37,7 +37,12 @@ def _facility_href(facility: Facility) -> str:
 @login_required
 def city():
     """The whole city: headline figures, the county × category matrix, the map, the red list."""
-    data = dashboard.city_dashboard(get_session(), href=_facility_href, lang=current_language())
+    data = dashboard.city_dashboard(
+        get_session(),
+        href=_facility_href,
+        lang=current_language(),
+        map_title=_("Readiness map"),
+    )
     return render_template(
         "reports/dashboard.html",
         d=data,
@@ -51,7 +56,9 @@ def city():
 @login_required
 def county(code: str):
     """One county: depots × categories, and its map."""
-    data = dashboard.county_dashboard(get_session(), code, href=_facility_href)
+    data = dashboard.county_dashboard(
+        get_session(), code, href=_facility_href, lang=current_language()
+    )
     if data is None:
         abort(404)
     return render_template(

@@ -5,9 +5,10 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from db import get_engine
+from inventory.models import Facility, Region
 from inventory.services import alerts, catalog
 from reports.svgmap import MapPoint, _hull, county_areas, render_map
 from tests.factories import make_item, make_network, make_user, receive
@@ -51,6 +52,88 @@ def test_county_and_facility_drilldown(dash):
     assert client.get("/dashboard/county/999999").status_code == 404
     facility = client.get(f"/dashboard/facility/{ids['A']}").get_data(as_text=True)
     assert 'data-item="PPE-N95"' in facility and "5.0" in facility
+
+
+def _name_in_english(app):
+    """English names for the county depot, township depot A and the county; the city depot and
+    township depot B (府山储备点) keep only their Chinese names."""
+    names = {
+        (Facility, "K"): "Yuecheng District Depot",
+        (Facility, "A"): "Tashan Reserve Point",
+        (Region, "330602"): "Yuecheng District",
+    }
+    with app.app_context(), Session(get_engine(app)) as session:
+        for (model, code), name_en in names.items():
+            row = session.exec(select(model).where(model.code == code)).one()
+            row.name_en = name_en
+            session.add(row)
+        session.commit()
+
+
+def _map(html: str) -> tuple[list[str], list[str]]:
+    """The map's depot tooltips and county labels, as drawn in the page's SVG."""
+    svg = html.split('id="map"')[1].split("</svg>")[0]
+    tips = [part.split("</title>")[0] for part in svg.split('<g class="depot"')[1:]]
+    tips = [t.split("<title>")[1] for t in tips]
+    labels = [part.split("</text>")[0] for part in svg.split('fill="#1d2733">')[1:]]
+    return tips, labels
+
+
+def test_the_readiness_pages_name_depots_and_counties_in_the_readers_language(dash):
+    app, client, ids = dash
+    _name_in_english(app)
+    pages = {
+        "city": "/dashboard/",
+        "county": "/dashboard/county/330602",
+        "facility": f"/dashboard/facility/{ids['A']}",
+        "alerts": "/dashboard/alerts",
+    }
+    chinese = {name: client.get(url).get_data(as_text=True) for name, url in pages.items()}
+    assert client.post("/auth/lang/en", data={"next": "/"}).status_code == 302
+    english = {name: client.get(url).get_data(as_text=True) for name, url in pages.items()}
+
+    # the city map: every depot's tooltip and the county's label in the reader's language,
+    # English falling back to Chinese where no English name is recorded
+    tips, labels = _map(english["city"])
+    assert len(tips) == 4 and labels == ["Yuecheng District"]
+    assert {t.split(" ·")[0] for t in tips} == {
+        "市级库",
+        "Yuecheng District Depot",
+        "Tashan Reserve Point",
+        "府山储备点",
+    }
+    tips, labels = _map(chinese["city"])
+    assert labels == ["越城区"]
+    assert {t.split(" ·")[0] for t in tips} == {"市级库", "越城区库", "塔山储备点", "府山储备点"}
+    assert 'aria-label="Readiness map"' in english["city"]
+    # the matrix's county row and the red list
+    matrix = english["city"].split('id="matrix"')[1].split("</table>")[0]
+    assert "Yuecheng District" in matrix and "越城区" not in matrix
+    red_list = english["city"].split('id="red"')[1].split("</table>")[0]
+    assert "Tashan Reserve Point" in red_list and "塔山储备点" not in red_list
+    assert "塔山储备点" in chinese["city"].split('id="red"')[1].split("</table>")[0]
+
+    # the county page: its title, map and depot rows
+    county = english["county"]
+    assert "<h1>Yuecheng District</h1>" in county and "<h1>越城区</h1>" in chinese["county"]
+    tips, labels = _map(county)
+    assert labels == ["Yuecheng District"]
+    assert {t.split(" ·")[0] for t in tips} == {
+        "Yuecheng District Depot",
+        "Tashan Reserve Point",
+        "府山储备点",
+    }
+    matrix = county.split('id="matrix"')[1].split("</table>")[0]
+    for name in ("Yuecheng District Depot", "Tashan Reserve Point", "府山储备点"):
+        assert name in matrix
+    assert "越城区库" not in matrix and "塔山储备点" not in matrix
+    assert "越城区库" in chinese["county"].split('id="matrix"')[1]
+
+    # the depot reached from the map, and the alerts naming it
+    assert "<h1>Tashan Reserve Point" in english["facility"]
+    assert "<h1>塔山储备点" in chinese["facility"]
+    assert "Tashan Reserve Point" in english["alerts"] and "塔山储备点" not in english["alerts"]
+    assert "塔山储备点" in chinese["alerts"]
 
 
 def test_alerts_list_and_acknowledge(dash):
