@@ -8,11 +8,10 @@ from sqlmodel import Session, select
 
 from i18n import localized_name
 from inventory.models import Category, Facility, Region
+from inventory.services.cover import STATUS_ORDER, Status
 from inventory.services.expiry import expiring_lots, rotation_advice
 from inventory.services.readiness import (
-    STATUS_ORDER,
     Readiness,
-    Status,
     compute_readiness,
     county_of,
     facilities_in_county,

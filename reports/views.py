@@ -20,7 +20,7 @@ from errors import DomainError, ValidationError
 from i18n import current_language
 from inventory.models import AlertKind, Facility, Item, Lot
 from inventory.services import alerts as alert_service
-from inventory.services.readiness import Status
+from inventory.services.cover import Status
 from reports import archive, dashboard
 from reports.weekly import REPORT_LANGUAGE, REPORT_LANGUAGES, county_regions
 from reports.weeks import last_complete_week

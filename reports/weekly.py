@@ -14,9 +14,9 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from inventory.models import Region
+from inventory.services.cover import Cover
 from inventory.services.expiry import ExpiringLot, expiring_lots
 from inventory.services.readiness import (
-    Cover,
     Readiness,
     Rollup,
     compute_readiness,

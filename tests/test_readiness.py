@@ -7,7 +7,8 @@ from sqlmodel import select
 
 from inventory.models import Balance
 from inventory.services import catalog
-from inventory.services.readiness import Status, Targets, compute_readiness, facilities_in_county
+from inventory.services.cover import Status, Targets
+from inventory.services.readiness import compute_readiness, facilities_in_county
 from tests.factories import make_item, make_network, receive
 
 TODAY = date(2026, 11, 23)

@@ -11,8 +11,9 @@ from accounts.models import Role, User
 from accounts.services import facility_ids_of
 from errors import Forbidden, NotFound
 from inventory.models import Alert, AlertKind
+from inventory.services.cover import Status
 from inventory.services.expiry import expiring_lots
-from inventory.services.readiness import Status, compute_readiness
+from inventory.services.readiness import compute_readiness
 from inventory.services.usage import burn_rates
 from timeutil import local_today, utcnow
 
