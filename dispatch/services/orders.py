@@ -65,12 +65,7 @@ def _new_order(session: Session, actor: User | None, from_id: int, to_id: int, *
 def issue_plan(session: Session, actor: User | None, plan_id: int) -> list[AllocationOrder]:
     """One draft order per (sender, receiver) of the plan's lines; the plan is then frozen."""
     require_dispatcher(actor)
-    plan = session.exec(
-        select(Plan)
-        .where(Plan.id == plan_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    plan = session.get(Plan, plan_id, with_for_update=True, populate_existing=True)
     if plan is None:
         raise NotFound(_("No such plan."))
     if plan.status != PlanStatus.PROPOSED:
@@ -139,12 +134,7 @@ def create_order(
 
 def lock_order(session: Session, order_id: int) -> AllocationOrder:
     """The order row, locked until commit, read fresh."""
-    order = session.exec(
-        select(AllocationOrder)
-        .where(AllocationOrder.id == order_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).first()
+    order = session.get(AllocationOrder, order_id, with_for_update=True, populate_existing=True)
     if order is None:
         raise NotFound(_("No such order."))
     return order

@@ -1,31 +1,18 @@
 """Promising stock to approved orders: Balance.reserved, changed only under the row's lock."""
 
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from dispatch.models import AllocationOrder
 from inventory.models import Balance, ReserveForm
+from inventory.services import ledger
 
 _BALANCE = Balance.__table__
 
 
 def lock_available(session: Session, facility_id: int, item_id: int, lot_id: int):
     """(balance id, units neither issued nor promised) of a physical lot, locked until commit."""
-    b = _BALANCE.c
-    row = (
-        session.connection()
-        .execute(
-            select(b.id, b.quantity, b.reserved)
-            .where(
-                b.facility_id == facility_id,
-                b.item_id == item_id,
-                b.lot_id == lot_id,
-                b.form == ReserveForm.PHYSICAL,
-            )
-            .with_for_update()
-        )
-        .first()
-    )
+    row = ledger.locked_balance(session, facility_id, item_id, lot_id, ReserveForm.PHYSICAL)
     return (None, 0) if row is None else (row.id, row.quantity - row.reserved)
 
 

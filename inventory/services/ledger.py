@@ -235,11 +235,17 @@ def lock_balance(
     return session.exec(query.execution_options(populate_existing=True)).one()
 
 
+def locked_balance(session: Session, facility_id: int, item_id: int, lot_id: int, form: str):
+    """(id, quantity, reserved) of the balance row, locked until commit; None if it is new."""
+    key = {"facility_id": facility_id, "item_id": item_id, "lot_id": lot_id, "form": form}
+    return session.connection().execute(_SELECT_BALANCE, key).first()
+
+
 def _lock_row(session: Session, facility_id: int, item_id: int, lot_id: int, form: str):
     """(id, quantity, reserved) of the balance row, created if new, locked until commit."""
     key = {"facility_id": facility_id, "item_id": item_id, "lot_id": lot_id, "form": form}
     connection = session.connection()
-    row = connection.execute(_SELECT_BALANCE, key).first()
+    row = locked_balance(session, facility_id, item_id, lot_id, form)
     if row is None:
         connection.execute(
             _insert(session)(_BALANCE)
