@@ -83,8 +83,18 @@ def test_dispatcher_declares_plans_adjusts_and_issues(app, client, world):
     response = client.post(f"{plan_url}/approve-all", follow_redirects=True)
     assert response.status_code == 200
     with app.app_context(), Session(get_engine(app)) as session:
-        statuses = {o.status for o in session.exec(select(AllocationOrder)).all()}
-    assert statuses == {OrderStatus.APPROVED}
+        issued = session.exec(select(AllocationOrder)).all()
+    assert {o.status for o in issued} == {OrderStatus.APPROVED}
+    # issuing or discarding it again is refused: back to the plan with the reason, no new order
+    for action, reason in (
+        ("issue", "此方案已签发或已放弃。"),
+        ("discard", "只有待定方案可以放弃。"),
+    ):
+        again = client.post(f"{plan_url}/{action}")
+        assert again.status_code == 303 and again.headers["Location"] == plan_url
+        assert reason in client.get(plan_url).get_data(as_text=True)
+    with app.app_context(), Session(get_engine(app)) as session:
+        assert len(session.exec(select(AllocationOrder)).all()) == len(issued)
     # an issued plan no longer changes
     line = line_ids[-1]
     assert client.post(f"{plan_url}/lines/{line}", data={"quantity": "1"}).status_code == 409

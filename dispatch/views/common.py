@@ -1,8 +1,13 @@
 """The surge pages' blueprint, their labels and the helpers every page uses."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import (
     Blueprint,
+    abort,
     flash,
+    redirect,
 )
 from flask_babel import gettext as _
 
@@ -59,6 +64,24 @@ def fail(exc: DomainError):
     get_session().rollback()
     flash(exc.message, "error")
     return exc.status_code
+
+
+T = TypeVar("T")
+
+
+def attempt(action: Callable, back: str) -> T:
+    """Run `action(session)` and commit, giving what it returns. A refusal is rolled back and
+    flashed: a 403 or 404 shows its page, anything else goes back to `back` (303 See Other)."""
+    session = get_session()
+    try:
+        result = action(session)
+        session.commit()
+        return result
+    except DomainError as exc:
+        code = fail(exc)
+        if code in (403, 404):
+            abort(code)
+        abort(redirect(back, 303))
 
 
 def local_time(value) -> str:

@@ -24,7 +24,7 @@ from dispatch.models import (
 )
 from dispatch.services import orders, scenarios, shipping
 from dispatch.services.shipping import Arrival, Pick
-from dispatch.views.common import bp, fail, local_time, order_status_labels
+from dispatch.views.common import attempt, bp, local_time, order_status_labels
 from errors import DomainError, ValidationError
 from inventory.models import Facility, Item, Lot
 from timeutil import local_today, utcnow
@@ -130,16 +130,9 @@ def order_pdf(order_id: int):
 
 
 def _order_action(order_id: int, action) -> Response:
-    session = get_session()
-    try:
-        action(session)
-        session.commit()
-    except DomainError as exc:
-        code = fail(exc)
-        if code in (403, 404):
-            abort(code)
-        return redirect(url_for("dispatch.order", order_id=order_id)), 303
-    return redirect(url_for("dispatch.order", order_id=order_id))
+    back = url_for("dispatch.order", order_id=order_id)
+    attempt(action, back)
+    return redirect(back)
 
 
 @bp.route("/orders/<int:order_id>/approve", methods=["POST"])

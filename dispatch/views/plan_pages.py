@@ -21,7 +21,7 @@ from dispatch.models import (
     PlanUnmet,
 )
 from dispatch.services import orders, planning, scenarios, support
-from dispatch.views.common import bp, fail
+from dispatch.views.common import attempt, bp, fail
 from dispatch.views.plan_groups import Filters, county_of, group_transfers, group_unmet
 from errors import DomainError, Forbidden
 from i18n import localized_name
@@ -180,14 +180,10 @@ def plan_line(plan_id: int, transfer_id: int):
 @bp.route("/plans/<int:plan_id>/issue", methods=["POST"])
 @login_required
 def plan_issue(plan_id: int):
-    session = get_session()
-    try:
-        issued = orders.issue_plan(session, current_user, plan_id)
-        session.commit()
-    except DomainError as exc:
-        if fail(exc) == 403:
-            abort(403)
-        return redirect(url_for("dispatch.plan", plan_id=plan_id))
+    issued = attempt(
+        lambda session: orders.issue_plan(session, current_user, plan_id),
+        url_for("dispatch.plan", plan_id=plan_id),
+    )
     flash(_("%(n)s allocation orders issued as drafts.", n=len(issued)), "success")
     return redirect(url_for("dispatch.plan", plan_id=plan_id) + "#orders")
 
@@ -195,14 +191,10 @@ def plan_issue(plan_id: int):
 @bp.route("/plans/<int:plan_id>/discard", methods=["POST"])
 @login_required
 def plan_discard(plan_id: int):
-    session = get_session()
-    try:
-        plan = planning.discard(session, current_user, plan_id)
-        session.commit()
-    except DomainError as exc:
-        if fail(exc) == 403:
-            abort(403)
-        return redirect(url_for("dispatch.plan", plan_id=plan_id))
+    plan = attempt(
+        lambda session: planning.discard(session, current_user, plan_id),
+        url_for("dispatch.plan", plan_id=plan_id),
+    )
     flash(_("Plan discarded."), "success")
     return redirect(url_for("dispatch.scenario", scenario_id=plan.scenario_id))
 

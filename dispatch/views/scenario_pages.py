@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask import (
-    abort,
     flash,
     redirect,
     render_template,
@@ -23,7 +22,7 @@ from dispatch.models import (
 )
 from dispatch.services import planning, scenarios, support
 from dispatch.services.access import require_reader
-from dispatch.views.common import bp, fail
+from dispatch.views.common import attempt, bp
 from errors import DomainError
 from i18n import localized_name
 from inventory.models import Category, Facility, Region, Tier
@@ -228,15 +227,10 @@ def scenario(scenario_id: int):
 @login_required
 def scenario_plan(scenario_id: int):
     """Solve the scenario on today's balances."""
-    session = get_session()
-    try:
-        plan = planning.create_plan(session, current_user, scenario_id)
-        session.commit()
-    except DomainError as exc:
-        code = fail(exc)
-        if code == 403:
-            abort(403)
-        return redirect(url_for("dispatch.scenario", scenario_id=scenario_id))
+    plan = attempt(
+        lambda session: planning.create_plan(session, current_user, scenario_id),
+        url_for("dispatch.scenario", scenario_id=scenario_id),
+    )
     flash(
         _("Plan computed in %(seconds)s s: provably optimal.", seconds=f"{plan.solve_seconds:.2f}"),
         "success",
