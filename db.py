@@ -8,6 +8,7 @@ from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DisconnectionError
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 from errors import StartupError
@@ -138,3 +139,23 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+_NOTES = "unit_of_work_notes"
+
+
+def note(session: Session, kind: str, key, value) -> None:
+    """Record something this unit of work has read (a query that loads one thing can answer
+    for another), for `noted`; every note ends with the session's transaction (commit or
+    rollback), so it is never older than the transaction."""
+    session.info.setdefault(_NOTES, {}).setdefault(kind, {})[key] = value
+
+
+def noted(session: Session, kind: str) -> dict:
+    """What this unit of work has noted of a kind, by key."""
+    return session.info.get(_NOTES, {}).get(kind, {})
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_notes(session, _transaction) -> None:
+    session.info.pop(_NOTES, None)

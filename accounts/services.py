@@ -4,10 +4,10 @@ import logging
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, event
-from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+import db
 from accounts.models import Role, User, UserFacility
 from accounts.passwords import (
     DEMO_PASSWORDS,
@@ -141,14 +141,11 @@ _CLERK_OF = select(UserFacility.id).where(
 def is_clerk_of(session: Session, user: User, facility_id: int) -> bool:
     """Whether the depot is one of the user's: one indexed lookup of the pair, unless this
     unit of work has already read it (`note_clerk_of`)."""
-    noted = session.info.get(_NOTED, {}).get((user.id, facility_id))
-    if noted is not None:
-        return noted
+    known = db.noted(session, "clerk_of").get((user.id, facility_id))
+    if known is not None:
+        return known
     params = {"user_id": user.id, "facility_id": facility_id}
     return session.connection().execute(_CLERK_OF, params).first() is not None
-
-
-_NOTED = "clerk_of"
 
 
 def clerk_of_clause(user_id: int, facility_id_column):
@@ -161,15 +158,10 @@ def clerk_of_clause(user_id: int, facility_id_column):
     )
 
 
-@event.listens_for(OrmSession, "after_transaction_end")
-def _forget_notes(session, _transaction) -> None:
-    session.info.pop(_NOTED, None)
-
-
 def note_clerk_of(session: Session, user: User, facility_id: int, is_clerk: bool) -> None:
     """Record what this unit of work read about the pair; the note ends with the session's
     transaction (commit or rollback), so it is never older than the transaction."""
-    session.info.setdefault(_NOTED, {})[(user.id, facility_id)] = bool(is_clerk)
+    db.note(session, "clerk_of", (user.id, facility_id), bool(is_clerk))
 
 
 def users_with_demo_passwords(session: Session) -> list[str]:

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, event, func, insert, true, update
+from sqlalchemy import and_, bindparam, func, insert, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
+import db
 from errors import Conflict, ValidationError
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
 from timeutil import as_utc, utcnow
@@ -158,7 +158,6 @@ _UPDATE_BALANCE = (
 
 
 LOT_NO_MAX = 64  # Lot.lot_no
-_LOTS_READ = "lots_read"
 
 
 def lot_clause(item_id_column):
@@ -170,21 +169,16 @@ def lot_clause(item_id_column):
 def note_lot(session: Session, item_id: int, lot_no: str, lot: Lot | None) -> None:
     """Record what this unit of work read of the lot (None: no such lot); the note ends with
     the session's transaction (commit or rollback), so it is never older than the transaction."""
-    session.info.setdefault(_LOTS_READ, {})[(item_id, lot_no)] = lot
-
-
-@event.listens_for(OrmSession, "after_transaction_end")
-def _forget_lots(session, _transaction) -> None:
-    session.info.pop(_LOTS_READ, None)
+    db.note(session, "lot", (item_id, lot_no), lot)
 
 
 def find_lot(session: Session, item_id: int, lot_no: str) -> Lot | None:
     """The item's lot with this number (surrounding spaces ignored), or None: one indexed
     lookup, unless this unit of work has already read it (`note_lot`)."""
     lot_no = lot_no.strip()
-    noted = session.info.get(_LOTS_READ, {})
-    if (item_id, lot_no) in noted:
-        return noted[(item_id, lot_no)]
+    lots = db.noted(session, "lot")
+    if (item_id, lot_no) in lots:
+        return lots[(item_id, lot_no)]
     return session.exec(_LOT, params={"item_id": item_id, "lot_no": lot_no}).first()
 
 
