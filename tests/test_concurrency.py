@@ -1,15 +1,12 @@
 """Many clerks at once on the same stock: no lost update, no negative balance, on both engines."""
 
-import threading
+from sqlmodel import select
 
-from sqlmodel import Session, select
-
-from db import get_engine, writer
-from errors import Conflict
 from inventory.models import Balance, Movement
 from inventory.services import movements
 from inventory.services.ledger import verify_ledger
 from tests.factories import make_item, make_network, receive
+from tests.in_threads import in_threads
 
 WRITERS = 32
 
@@ -20,38 +17,21 @@ def test_32_writers_issue_from_the_same_lot(app, session):
     receive(session, facilities["A"], item, 100, lot_no="L")
     session.commit()
     facility_id, item_id = facilities["A"].id, item.id
-    engine = writer(get_engine(app))
-    barrier = threading.Barrier(WRITERS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def clerk(n: int) -> None:
-        barrier.wait()
-        with app.app_context(), Session(engine) as s:
-            try:
-                # each writer takes 4 units; 32 × 4 = 128 > 100, so 7 must be refused
-                movements.issue(
-                    s,
-                    None,
-                    facility_id=facility_id,
-                    item_id=item_id,
-                    quantity=4,
-                    lot_no="L",
-                    idempotency_key=f"w-{n}",
-                )
-                s.commit()
-                result = "ok"
-            except Conflict:
-                s.rollback()
-                result = "refused"
-        with lock:
-            outcomes.append(result)
+    def clerk(s, n: int) -> str:
+        # each writer takes 4 units; 32 × 4 = 128 > 100, so 7 must be refused
+        movements.issue(
+            s,
+            None,
+            facility_id=facility_id,
+            item_id=item_id,
+            quantity=4,
+            lot_no="L",
+            idempotency_key=f"w-{n}",
+        )
+        return "ok"
 
-    threads = [threading.Thread(target=clerk, args=(n,)) for n in range(WRITERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    outcomes = in_threads(app, WRITERS, clerk)
     session.expire_all()
     balance = session.exec(select(Balance)).one()
     assert outcomes.count("ok") == 25 and outcomes.count("refused") == 7
@@ -68,36 +48,23 @@ def test_concurrent_retries_with_one_key_post_once(app, session):
     item = make_item(session)
     session.commit()
     facility_id, item_id = facilities["A"].id, item.id
-    engine = writer(get_engine(app))
-    barrier = threading.Barrier(8)
-    ids: list[int] = []
-    lock = threading.Lock()
 
-    def retry() -> None:
-        barrier.wait()
-        with app.app_context(), Session(engine) as s:
-            row = movements.receive(
-                s,
-                None,
-                facility_id=facility_id,
-                item_id=item_id,
-                lot_no="L",
-                expiry=None,
-                quantity=10,
-                idempotency_key="same-key",
-            )
-            s.commit()
-            with lock:
-                ids.append(row.id)
+    def retry(s, _k: int) -> int:
+        return movements.receive(
+            s,
+            None,
+            facility_id=facility_id,
+            item_id=item_id,
+            lot_no="L",
+            expiry=None,
+            quantity=10,
+            idempotency_key="same-key",
+        ).id
 
     item.shelf_life_days = None
     session.add(item)
     session.commit()
-    threads = [threading.Thread(target=retry) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    ids = in_threads(app, 8, retry)
     assert len(ids) == 8 and len(set(ids)) == 1
     session.expire_all()
     assert session.exec(select(Balance)).one().quantity == 10

@@ -1,12 +1,10 @@
 """Allocation orders through every transition, every forbidden one, and stock conserved."""
 
-import threading
 from datetime import date
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from db import get_engine, writer
 from dispatch.models import AllocationOrder, AllocationOrderLot, OrderStatus, PlanStatus
 from dispatch.services import orders, planning, shipping, support
 from dispatch.services.shipping import Arrival, Pick
@@ -16,6 +14,7 @@ from inventory.services import movements
 from inventory.services.ledger import verify_ledger
 from tests.dispatch_factories import START, network_total, on_hand, reserved, surge_setup
 from tests.factories import receive
+from tests.in_threads import in_threads
 
 
 def _k_to_a(session, s, quantity=500):
@@ -355,32 +354,6 @@ def net_id(session, code):
     return session.exec(select(Facility.id).where(Facility.code == code)).one()
 
 
-def _in_threads(app, n, work):
-    engine = writer(get_engine(app))
-    barrier = threading.Barrier(n)
-    outcomes, lock = [], threading.Lock()
-
-    def run(k):
-        barrier.wait()
-        with app.app_context(), Session(engine, expire_on_commit=False) as s:
-            try:
-                work(s, k)
-                s.commit()
-                result = "ok"
-            except Conflict:
-                s.rollback()
-                result = "refused"
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(k,)) for k in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return outcomes
-
-
 def test_two_dispatchers_cannot_promise_the_same_units(app, session):
     """Eight orders of 600 from K's 2000 units, approved at once: only three fit."""
     s = surge_setup(session)
@@ -392,8 +365,9 @@ def test_two_dispatchers_cannot_promise_the_same_units(app, session):
         from accounts.models import User
 
         orders.approve(sess, sess.get(User, dispatcher_id), ids[k], today=START)
+        return "ok"
 
-    outcomes = _in_threads(app, 8, approve)
+    outcomes = in_threads(app, 8, approve)
     session.expire_all()
     assert outcomes.count("ok") == 3 and outcomes.count("refused") == 5
     assert reserved(session, s["net"]["K"].id) == 1800
@@ -417,7 +391,8 @@ def test_approving_one_order_twice_at_once_reserves_once(app, session):
         from accounts.models import User
 
         orders.approve(sess, sess.get(User, dispatcher_id), order_id, today=START)
+        return "ok"
 
-    outcomes = _in_threads(app, 6, approve)
+    outcomes = in_threads(app, 6, approve)
     assert outcomes.count("ok") == 1 and outcomes.count("refused") == 5
     assert reserved(session, s["net"]["K"].id) == 400
