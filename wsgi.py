@@ -2,9 +2,10 @@
 
 import gc
 
-from app import create_app, startup_checks
-from db import get_engine
-from reports.scheduler import start_scheduler
+from app import create_app
+from core.db import get_engine
+from core.scheduler import start_scheduler
+from core.startup import startup_checks
 
 app = create_app()
 startup_checks(app)

@@ -7,8 +7,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Column, DateTime, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-import naming  # noqa: F401  (constraint names)
-from timeutil import utcnow
+import core.db  # noqa: F401  (the constraint naming convention)
+from core.timeutil import utcnow
 
 
 class Role(StrEnum):

@@ -3,11 +3,11 @@
 import logging
 from datetime import datetime, timedelta
 
+from flask import Flask
 from flask_babel import gettext as _
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
-import db
 from accounts.models import Role, User, UserFacility
 from accounts.passwords import (
     DEMO_PASSWORDS,
@@ -16,8 +16,9 @@ from accounts.passwords import (
     is_demo_password,
     verify_password,
 )
-from errors import ValidationError
-from timeutil import as_utc, utcnow
+from core import db
+from core.errors import StartupError, ValidationError
+from core.timeutil import as_utc, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -168,3 +169,16 @@ def users_with_demo_passwords(session: Session) -> list[str]:
     """Usernames of active users whose password is one of the demo passwords."""
     users = session.exec(select(User).where(User.active == True)).all()  # noqa: E712
     return [u.username for u in users if is_demo_password(u.password_hash)]
+
+
+def refuse_demo_passwords_in_production(app: Flask) -> None:
+    """A startup check: production does not start while any active user has a demo password."""
+    if app.config["APP_ENV"] != "production":
+        return
+    with db.session_scope(db.get_engine(app)) as session:
+        demo_users = users_with_demo_passwords(session)
+    if demo_users:
+        raise StartupError(
+            "refusing to start in production: demo passwords are set for "
+            + ", ".join(sorted(demo_users))
+        )

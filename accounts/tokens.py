@@ -9,8 +9,8 @@ from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from accounts.models import ApiToken, User
-from errors import Forbidden, NotFound, ValidationError
-from timeutil import utcnow
+from core.errors import Forbidden, NotFound, ValidationError
+from core.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 PREFIX = "rsv_"

@@ -21,9 +21,9 @@ from accounts.forms import LoginForm, PasswordForm, TokenForm
 from accounts.models import ApiToken, User
 from accounts.services import AccountLocked, authenticate, change_password
 from accounts.tokens import issue_token, revoke_token
-from db import get_session
-from errors import DomainError
-from labels import datetime_local
+from core.db import get_session
+from core.errors import DomainError
+from core.i18n import datetime_local
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 login_manager = LoginManager()

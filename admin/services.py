@@ -12,10 +12,10 @@ from sqlmodel import Session, select
 from accounts.models import Role, User, UserFacility
 from accounts.passwords import DEMO_PASSWORDS, MIN_LENGTH, hash_password
 from accounts.services import create_user
-from errors import Forbidden, NotFound, ValidationError
+from core.errors import Forbidden, NotFound, ValidationError
+from core.timeutil import utcnow
 from inventory.models import Facility, Item, Region
 from inventory.services import catalog, network, targets
-from timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -1,16 +1,27 @@
 """Administrator pages: users, depots, items, tier catalogs, usage norms, targets, audit log."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlmodel import func, select
 from wtforms.fields.choices import SelectChoice
 
-import audit
 from accounts.models import Role, User, UserFacility
 from admin import forms, services
-from db import get_session
-from errors import DomainError
+from core import audit
+from core.db import get_session
+from core.errors import DomainError
+from core.jobs import parse_schedule, recent_runs, registered_jobs
+from core.timeutil import utcnow
 from inventory.models import CatalogEntry, Facility, Item, TargetProfile, UsageNorm
 
 bp = Blueprint("admin", __name__, template_folder="templates")
@@ -364,16 +375,12 @@ def audit_log():
 @bp.route("/jobs")
 def job_runs():
     """The scheduled jobs, their schedules, and every run with its outcome, newest first."""
-    from flask import current_app
-
-    from reports.jobs import JOB_NAMES, JOBS, parse_schedule, recent_runs
-    from timeutil import utcnow
-
+    jobs = registered_jobs(current_app)
     job = request.args.get("job")
-    job = job if job in JOB_NAMES else None
+    job = job if job in jobs else None
     now = utcnow()
     schedules = []
-    for spec in JOBS:
+    for spec in jobs.values():
         text = current_app.config[spec.config_key]
         try:
             next_at = parse_schedule(text).get_next_fire_time(None, now)

@@ -53,9 +53,9 @@ def prepare(url: str) -> list[tuple[str, str, str]]:
 
     from accounts.tokens import issue_token
     from app import create_app
-    from db import get_engine
+    from core.db import get_engine
+    from core.migrate import upgrade
     from inventory.services import catalog, network
-    from schema import upgrade
     from tests.factories import make_user
 
     app = create_app({"DATABASE_URL": url, "TESTING": True})
@@ -105,7 +105,7 @@ def ledger_differences(url: str) -> int:
     """How many balances differ from the sum of their ledger rows."""
     from sqlmodel import Session
 
-    from db import make_engine
+    from core.db import make_engine
     from inventory.services.ledger import verify_ledger
 
     engine = make_engine(url)

@@ -57,7 +57,7 @@ def main() -> None:
     from sqlalchemy import create_engine, event, text
 
     from app import create_app
-    from db import get_engine
+    from core.db import get_engine
 
     schema = None
     if args.backend == "sqlite":

@@ -24,11 +24,11 @@ from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from app import create_app  # noqa: E402
-from db import get_engine  # noqa: E402
+from core.db import get_engine  # noqa: E402
+from core.migrate import upgrade  # noqa: E402
 from inventory.services.expiry import expiring_lots  # noqa: E402
 from inventory.services.readiness import compute_readiness, facilities_in_county  # noqa: E402
 from inventory.services.usage import burn_rates  # noqa: E402
-from schema import upgrade  # noqa: E402
 
 PG = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 CATEGORIES = ["protection", "testing", "disinfection", "drugs", "equipment"]

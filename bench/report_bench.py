@@ -40,11 +40,11 @@ def render(url: str, county: str | None) -> dict:
     from sqlmodel import Session
 
     from app import create_app
-    from db import get_engine
+    from core.db import get_engine
+    from core.timeutil import local_today
     from reports.archive import render_weekly
     from reports.weekly import build_weekly_report
     from reports.weeks import IsoWeek, last_complete_week
-    from timeutil import local_today
 
     app = create_app({"DATABASE_URL": url, "TESTING": True})
     before = peak_rss_mb()
@@ -107,8 +107,8 @@ def run_child(url: str, county: str | None = None) -> dict:
 
 def prepare_demo(tmp: str) -> str:
     from app import create_app
-    from db import get_engine, session_scope
-    from schema import upgrade
+    from core.db import get_engine, session_scope
+    from core.migrate import upgrade
     from seed.demo import load_demo_city
 
     url = f"sqlite:///{tmp}/demo.sqlite3"
@@ -125,8 +125,8 @@ def prepare_demo(tmp: str) -> str:
 def prepare_province(tmp: str, days: int) -> str:
     from app import create_app
     from bench.readiness_bench import build_network, generate, load
-    from db import get_engine
-    from schema import upgrade
+    from core.db import get_engine
+    from core.migrate import upgrade
 
     rng = random.Random(7)
     regions, facilities, items = build_network(rng, 40)

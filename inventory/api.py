@@ -14,9 +14,10 @@ from sqlmodel import func, select
 from werkzeug.exceptions import HTTPException
 
 from accounts.services import clerk_of_clause, note_clerk_of
-from api import errors
-from db import get_session
-from errors import DomainError
+from core.api_framework import authenticate, errors
+from core.db import get_session
+from core.errors import DomainError
+from core.timeutil import SHANGHAI, as_utc
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
 from inventory.services import ledger, movements
 from inventory.services.movements import CountLine
@@ -26,16 +27,11 @@ from inventory.services.stock import (
     movement_history,
     visible_facility_ids,
 )
-from timeutil import SHANGHAI, as_utc
 
 blp = Blueprint("api", __name__, description="Stock recording for integrations")
 
 
-@blp.before_request
-def _authenticate() -> None:
-    from api import authenticate
-
-    authenticate()
+blp.before_request(authenticate)
 
 
 TYPES = ("receipt", "issue", "transfer_out", "transfer_in", "adjustment")

@@ -11,9 +11,10 @@ from wtforms.fields.choices import SelectChoice
 
 from accounts.models import Role, User
 from accounts.services import facility_ids_of
-from db import get_session
-from errors import DomainError
-from i18n import current_language, localized_name
+from core.db import get_session
+from core.errors import DomainError
+from core.i18n import current_language
+from inventory.extensions import EXTENSIONS
 from inventory.forms import MOVEMENT_FORMS, ReversalForm
 from inventory.models import CatalogEntry, Facility, Item, Lot, Movement, MovementKind
 from inventory.services import movements, spreadsheets
@@ -95,22 +96,10 @@ def stock(facility_id: int):
 
 
 def _open_orders(facility: Facility) -> list:
-    """Allocation orders still on their way to or from this depot, for its clerk."""
-    from dispatch.models import AllocationOrder, OrderStatus
-
-    session = get_session()
-    open_statuses = (OrderStatus.DRAFT, OrderStatus.APPROVED, OrderStatus.DISPATCHED)
-    rows = session.exec(
-        select(AllocationOrder)
-        .where(
-            (AllocationOrder.from_facility_id == facility.id)
-            | (AllocationOrder.to_facility_id == facility.id),
-            AllocationOrder.status.in_(open_statuses),
-        )
-        .order_by(AllocationOrder.id.desc())
-    ).all()
-    names = {f.id: localized_name(f) for f in session.exec(select(Facility)).all()} if rows else {}
-    return [(o, names.get(o.from_facility_id), names.get(o.to_facility_id)) for o in rows]
+    """Allocation orders still on their way to or from this depot, for its clerk (as the surge
+    answers it; see inventory/extensions.py)."""
+    query = EXTENSIONS.open_orders
+    return [] if query is None else query(get_session(), facility.id)
 
 
 @bp.route("/<int:facility_id>/record/<kind>", methods=["GET", "POST"])

@@ -1,15 +1,23 @@
 """Pages of the reserve network: the depot tree and the catalog."""
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user, login_required
 from sqlmodel import select
 
-from db import get_session
-from i18n import current_language
+from core.db import get_session
+from core.i18n import current_language
 from inventory.models import CatalogEntry, Category, Item
 from inventory.services.network import facility_tree
 
 bp = Blueprint("inventory", __name__, template_folder="templates")
+
+
+def index():
+    """The site's front page (mounted at "/" by the app): clerks start at their depot,
+    everyone else at the network."""
+    if current_user.is_authenticated and current_user.role == "clerk":
+        return redirect(url_for("depot.mine"))
+    return redirect(url_for("inventory.home"))
 
 
 @bp.route("/network")

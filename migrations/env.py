@@ -1,4 +1,4 @@
-"""Alembic environment: the engine comes from the app (schema.py) or DATABASE_URL."""
+"""Alembic environment: the engine comes from the app (core/migrate.py) or DATABASE_URL."""
 
 import os
 from logging.config import fileConfig
@@ -6,8 +6,9 @@ from logging.config import fileConfig
 from alembic import context
 from sqlmodel import SQLModel
 
-import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from db import make_engine
+import app  # noqa: F401  (the app imports every table onto SQLModel.metadata)
+from core.config import Config
+from core.db import make_engine
 
 config = context.config
 if config.config_file_name and not config.attributes.get("engine"):
@@ -20,8 +21,6 @@ def run_migrations_online() -> None:
     """Run the migrations on the app's engine, in one transaction."""
     engine = config.attributes.get("engine")
     if engine is None:
-        from config import Config
-
         engine = make_engine(os.environ.get("DATABASE_URL") or Config.DATABASE_URL)
     with engine.connect() as connection:
         context.configure(

@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 from sqlmodel import select
 
-from api import errors
-from db import get_session
-from errors import NotFound
+from core.api_framework import authenticate, errors
+from core.db import get_session
+from core.errors import NotFound
 from inventory.models import Facility
 from inventory.services.readiness import Readiness, Rollup, compute_readiness, facilities_in_county
 from reports.dashboard import county_names
@@ -19,11 +19,7 @@ from reports.dashboard import county_names
 bp = Blueprint("api_readiness", __name__, description="Readiness figures (days of cover)")
 
 
-@bp.before_request
-def _authenticate() -> None:
-    from api import authenticate
-
-    authenticate()
+bp.before_request(authenticate)
 
 
 class TargetsSchema(Schema):

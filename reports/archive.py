@@ -14,7 +14,8 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, select
 
 from accounts.models import Role, User
-from errors import Forbidden, ValidationError
+from core.errors import Forbidden, ValidationError
+from core.timeutil import local_today, utcnow
 from reports.models import Report
 from reports.pdf import RenderedReport, render_pdf
 from reports.weekly import (
@@ -25,7 +26,6 @@ from reports.weekly import (
     county_regions,
 )
 from reports.weeks import IsoWeek, last_complete_week
-from timeutil import local_today, utcnow
 
 logger = logging.getLogger(__name__)
 GENERATORS = (Role.DISPATCHER, Role.ADMIN)

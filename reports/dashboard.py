@@ -6,7 +6,9 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from i18n import localized_name
+from core.i18n import localized_name
+from core.svgmap import MapPoint, render_map
+from core.timeutil import local_today
 from inventory.models import Category, Facility, Region
 from inventory.services.cover import STATUS_ORDER, Status
 from inventory.services.expiry import expiring_lots, rotation_advice
@@ -17,8 +19,6 @@ from inventory.services.readiness import (
     facilities_in_county,
 )
 from inventory.services.usage import burn_rates
-from reports.svgmap import MapPoint, render_map
-from timeutil import local_today
 
 CATEGORIES = [c.value for c in Category]
 

@@ -1,4 +1,4 @@
-"""Readiness snapshots, the archive of weekly reports, and the log of scheduled job runs."""
+"""Readiness snapshots and the archive of weekly reports."""
 
 from datetime import date, datetime
 
@@ -9,13 +9,12 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlmodel import Field, SQLModel
 
-import naming  # noqa: F401  (constraint names)
-from timeutil import utcnow
+import core.db  # noqa: F401  (the constraint naming convention)
+from core.timeutil import utcnow
 
 
 def _time(nullable: bool = True, index: bool = False) -> Column:
@@ -64,34 +63,3 @@ class Report(SQLModel, table=True):
     pages: int = 0
     filename: str = Field(max_length=96)
     pdf: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-
-
-class JobOutcome:
-    RUNNING = "running"
-    OK = "ok"
-    FAILED = "failed"
-    SKIPPED = "skipped"
-
-
-class JobRun(SQLModel, table=True):
-    """One occurrence of a scheduled job, claimed by exactly one process.
-
-    The unique (job, scheduled_for) is the lock: the process whose insert commits runs the
-    occurrence; every other process sees the conflict and leaves it alone.
-    """
-
-    __tablename__ = "job_run"
-    __table_args__ = (UniqueConstraint("job", "scheduled_for"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    job: str = Field(sa_column=Column(String(32), nullable=False))
-    scheduled_for: datetime = Field(sa_column=_time(False, index=True))
-    started_at: datetime = Field(default_factory=utcnow, sa_column=_time(False))
-    finished_at: datetime | None = Field(default=None, sa_column=_time())
-    # running, ok, failed, skipped
-    outcome: str = Field(default=JobOutcome.RUNNING, sa_column=Column(String(8), nullable=False))
-    # "manual" runs (from the command line) and catch-up runs are marked as such
-    trigger: str = Field(default="schedule", sa_column=Column(String(16), nullable=False))
-    message: str = Field(default="", sa_column=Column(Text, nullable=False))
-    host: str = Field(default="", max_length=64)
-    pid: int = 0

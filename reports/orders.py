@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from dispatch.models import AllocationOrder, AllocationOrderLine
+from core.timeutil import as_utc
 from reports.weeks import IsoWeek
-from timeutil import as_utc
+from surge.models import AllocationOrder, AllocationOrderLine
 
 
 @dataclass

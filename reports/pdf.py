@@ -13,13 +13,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
-from config import BASE_DIR
-from dispatch.models import OrderStatus
+from core.charts import change_bars, share_bars
+from core.config import BASE_DIR
+from core.svgmap import STATUS_COLOURS, render_map
 from inventory.models import Facility
-from reports.charts import change_bars, share_bars
 from reports.dashboard import map_points, share_class
-from reports.svgmap import STATUS_COLOURS, render_map
 from reports.weekly import LIST_LIMIT, SOONEST_LOTS, WeeklyReport, localized
+from surge.models import OrderStatus
 
 CHART_ROWS = 30  # bars beyond this many would not fit a page: the worst are charted
 ORDER_STATUSES = {

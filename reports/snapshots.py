@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from core.timeutil import local_today, utcnow
 from inventory.services.readiness import (
     Readiness,
     Rollup,
@@ -14,7 +15,6 @@ from inventory.services.readiness import (
     facilities_in_county,
 )
 from reports.models import ReadinessSnapshot
-from timeutil import local_today, utcnow
 
 logger = logging.getLogger(__name__)
 CITY = "city"

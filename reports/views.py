@@ -15,9 +15,9 @@ from flask_login import current_user, login_required
 from sqlmodel import Session, select
 
 from accounts.models import User
-from db import get_engine, get_session
-from errors import DomainError, ValidationError
-from i18n import current_language
+from core.db import get_engine, get_session
+from core.errors import DomainError, ValidationError
+from core.i18n import current_language
 from inventory.models import AlertKind, Facility, Item, Lot
 from inventory.services import alerts as alert_service
 from inventory.services.cover import Status

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
+from core.timeutil import SHANGHAI, local_today, utcnow
 from inventory.models import Region
 from inventory.services.cover import Cover
 from inventory.services.expiry import ExpiringLot, expiring_lots
@@ -26,7 +27,6 @@ from inventory.services.readiness import (
 from reports.orders import WeekOrders, orders_of_week
 from reports.snapshots import CITY, rollup_from, snapshot_before
 from reports.weeks import IsoWeek
-from timeutil import SHANGHAI, local_today, utcnow
 
 EXPIRY_DAYS = 90
 SOON_DAYS = 30

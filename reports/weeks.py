@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from timeutil import SHANGHAI, local_today
+from core.timeutil import SHANGHAI, local_today
 
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from sqlmodel import Session, func, select
 
 from accounts.models import Role, User
-from accounts.passwords import DEMO_PASSWORDS
+from accounts.passwords import DEMO_PASSWORDS, verify_password
 from accounts.services import create_user
+from core.timeutil import SHANGHAI, local_today
 from inventory.models import (
     Facility,
     Item,
@@ -25,7 +26,6 @@ from inventory.models import (
     Tier,
 )
 from inventory.services import catalog, ledger, network, targets
-from timeutil import SHANGHAI, local_today
 
 logger = logging.getLogger(__name__)
 DATA = Path(__file__).resolve().parent / "data"
@@ -438,8 +438,6 @@ def load_demo_city(session: Session) -> dict[str, int]:
 
 def demo_logins(session: Session) -> list[tuple[str, str, str]]:
     """(username, password, role) of demo accounts still using their demo password."""
-    from accounts.passwords import verify_password
-
     rows = []
     for user in session.exec(select(User).order_by(User.id)):
         password = DEMO_PASSWORDS.get(user.role)

@@ -14,10 +14,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel
 
-import models  # noqa: F401  (every table)
 from accounts import passwords
 from app import create_app
-from db import get_engine, make_engine
+from core.db import get_engine, make_engine
 from seed.demo import load_demo_city
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")

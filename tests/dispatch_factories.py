@@ -4,10 +4,10 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from dispatch.models import AllocationOrderLine, OrderStatus
-from dispatch.services import orders, scenarios
 from inventory.models import Balance, ReserveForm
 from inventory.services import catalog
+from surge.models import AllocationOrderLine, OrderStatus
+from surge.services import orders, scenarios
 from tests.factories import make_item, make_network, make_user, receive
 
 START = date(2026, 11, 23)

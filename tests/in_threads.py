@@ -4,8 +4,8 @@ import threading
 
 from sqlmodel import Session
 
-from db import get_engine, writer
-from errors import Conflict
+from core.db import get_engine, writer
+from core.errors import Conflict
 
 
 def in_threads(app, n: int, work) -> list:

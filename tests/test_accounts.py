@@ -7,7 +7,7 @@ from accounts.models import ApiToken, User
 from accounts.passwords import verify_password
 from accounts.services import MAX_FAILED_LOGINS
 from accounts.tokens import user_for_token
-from db import get_engine
+from core.db import get_engine
 from tests.factories import make_user
 
 
@@ -112,7 +112,7 @@ def test_production_cookies_are_secure_and_passwords_argon2id(sqlite_url, monkey
     from sqlmodel import Session
 
     from app import create_app
-    from db import get_engine
+    from core.db import get_engine
     from tests.factories import make_user
 
     monkeypatch.setenv("APP_ENV", "production")

@@ -6,8 +6,8 @@ from sqlmodel import Session, select
 from accounts.models import User, UserFacility
 from accounts.passwords import verify_password
 from admin import services
-from db import get_engine
-from errors import Forbidden, ValidationError
+from core.db import get_engine
+from core.errors import Forbidden, ValidationError
 from inventory.models import CatalogEntry, Facility, Item, TargetProfile, UsageNorm
 from inventory.services.targets import upsert_profile
 from tests.factories import make_item, make_network, make_user

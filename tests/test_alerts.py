@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from errors import Forbidden
+from core.errors import Forbidden
+from core.timeutil import local_today
 from inventory.services import alerts, catalog, movements
 from tests.factories import make_item, make_network, make_user, receive
-from timeutil import local_today
 
 # the scan's day is the real one: the tests post movements now
 TODAY = local_today()

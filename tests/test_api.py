@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from accounts.tokens import issue_token
-from db import get_engine
+from core.db import get_engine
 from inventory.models import Balance, Movement
 from tests.factories import make_item, make_network, make_user, receive
 

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlmodel import Session
 
 from accounts.tokens import issue_token
-from db import get_engine
+from core.db import get_engine
 from inventory.services import catalog
 from tests.conftest import BACKENDS, make_test_app, module_app
 from tests.factories import make_item, make_network, make_user, receive

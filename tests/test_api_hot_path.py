@@ -7,7 +7,7 @@ from sqlmodel import Session, func, select
 
 from accounts.models import User
 from accounts.tokens import issue_token, revoke_token, user_for_token
-from db import get_engine, make_engine
+from core.db import get_engine, make_engine
 from inventory.api import MovementSchema
 from inventory.models import Balance, Movement, MovementKind
 from inventory.services import ledger
@@ -202,7 +202,7 @@ def test_append_refuses_a_used_key_and_leaves_the_balance_alone(session):
 
 @pytest.mark.postgresql
 def test_an_idle_connection_closed_by_the_server_is_replaced(pg_tables_url, monkeypatch):
-    import db
+    from core import db
 
     monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0.0)
     engine = make_engine(pg_tables_url)

@@ -7,7 +7,7 @@ from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from audit import AuditEntry, current_actor
+from core.audit import AuditEntry, current_actor
 from inventory.models import Movement
 from inventory.services import catalog
 from tests.factories import make_item, make_network, make_user, receive
@@ -93,8 +93,8 @@ def test_a_request_does_not_inherit_the_previous_requests_user(app, client, auth
     # server threads serve many requests: an anonymous one must not act as the last user
     from sqlmodel import Session
 
-    from audit import current_actor
-    from db import get_engine
+    from core.audit import current_actor
+    from core.db import get_engine
     from tests.factories import make_user
 
     with app.app_context(), Session(get_engine(app)) as session:

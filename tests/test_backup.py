@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from db import get_engine, make_engine
+from core.db import get_engine, make_engine
+from core.migrate import upgrade
 from inventory.models import Balance, Movement
-from schema import upgrade
 from tests.conftest import make_test_app
 from tests.factories import make_item, make_network, receive
 

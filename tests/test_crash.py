@@ -22,9 +22,9 @@ from sqlmodel import Session, select
 
 from accounts.tokens import issue_token
 from app import create_app
-from db import get_engine
+from core.db import get_engine
+from core.migrate import upgrade
 from inventory.models import Movement
-from schema import upgrade
 from tests.conftest import BACKENDS
 from tests.factories import make_item, make_network, make_user
 

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from db import get_engine
+from core.db import get_engine
+from core.svgmap import MapPoint, _hull, county_areas, render_map
+from core.timeutil import local_today
 from inventory.models import Facility, Region
 from inventory.services import alerts, catalog
-from reports.svgmap import MapPoint, _hull, county_areas, render_map
 from tests.factories import make_item, make_network, make_user, receive
-from timeutil import local_today
 
 
 @pytest.fixture

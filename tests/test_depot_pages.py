@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from db import get_engine
+from core.db import get_engine
 from inventory.models import Balance, Movement
 from inventory.services import catalog
 from tests.factories import make_item, make_network, make_user, receive

@@ -14,16 +14,16 @@ from sqlmodel import Session, select
 from accounts.models import User
 from accounts.passwords import DEMO_PASSWORDS
 from accounts.services import create_user
-from db import get_engine
-from dispatch.models import AllocationOrder, OrderStatus, PlanUnmet
-from dispatch.services import orders, planning, scenarios, shipping, support
-from dispatch.services.shipping import Arrival
+from core.db import get_engine
+from core.timeutil import local_today
 from inventory.models import Facility, Item
 from inventory.services.ledger import verify_ledger
 from inventory.services.readiness import compute_readiness
+from surge.models import AllocationOrder, OrderStatus, PlanUnmet
+from surge.services import orders, planning, scenarios, shipping, support
+from surge.services.shipping import Arrival
 from tests.conftest import module_app
 from tests.dispatch_factories import network_total
-from timeutil import local_today
 
 # one worker runs this module and test_seed.py: it seeds the SQLite demo city once and each
 # module gets a copy (conftest.module_app)

@@ -5,13 +5,13 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
-from dispatch.models import AllocationOrder, AllocationOrderLot, OrderStatus, PlanStatus
-from dispatch.services import orders, planning, shipping, support
-from dispatch.services.shipping import Arrival, Pick
-from errors import Conflict, Forbidden, NotFound, ValidationError
+from core.errors import Conflict, Forbidden, NotFound, ValidationError
 from inventory.models import Balance, Lot, Movement
 from inventory.services import movements
 from inventory.services.ledger import verify_ledger
+from surge.models import AllocationOrder, AllocationOrderLot, OrderStatus, PlanStatus
+from surge.services import orders, planning, shipping, support
+from surge.services.shipping import Arrival, Pick
 from tests.dispatch_factories import START, network_total, on_hand, reserved, surge_setup
 from tests.factories import receive
 from tests.in_threads import in_threads
@@ -343,7 +343,7 @@ def test_support_request_lists_the_unmet_need(session):
 
 
 def planning_unmet(session, plan_id):
-    from dispatch.models import PlanUnmet
+    from surge.models import PlanUnmet
 
     return session.exec(select(PlanUnmet).where(PlanUnmet.plan_id == plan_id)).all()
 

@@ -7,9 +7,9 @@ import subprocess
 import pytest
 from sqlmodel import Session, select
 
-from db import get_engine
-from dispatch.models import AllocationOrder, OrderStatus, Plan, SupportRequest, SurgeScenario
-from dispatch.services import orders
+from core.db import get_engine
+from surge.models import AllocationOrder, OrderStatus, Plan, SupportRequest, SurgeScenario
+from surge.services import orders
 from tests.dispatch_factories import surge_setup
 
 SCENARIO_FORM = {

@@ -6,10 +6,10 @@ import pytest
 from sqlmodel import select
 
 import optimizer
-from dispatch.models import PlanStatus, PlanUnmet
-from dispatch.services import planning, scenarios
-from errors import Conflict, Forbidden, ValidationError
+from core.errors import Conflict, Forbidden, ValidationError
 from inventory.models import Facility
+from surge.models import PlanStatus, PlanUnmet
+from surge.services import planning, scenarios
 from tests.dispatch_factories import START, surge_setup
 from tests.factories import receive
 

@@ -8,10 +8,11 @@ import pytest
 from sqlmodel import Session
 
 from accounts.passwords import DEMO_PASSWORDS
-from app import create_app, startup_checks
-from db import get_engine
-from errors import StartupError
-from schema import upgrade
+from app import create_app
+from core.db import get_engine
+from core.errors import StartupError
+from core.migrate import upgrade
+from core.startup import startup_checks
 from tests.conftest import make_test_app
 from tests.factories import make_user
 

@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 
 from accounts.models import ApiToken, User
 from accounts.tokens import issue_token
-from db import get_engine
-from input_guard import is_plain_text
+from core.db import get_engine
+from core.input_guard import is_plain_text
 from inventory.models import Facility, Item, Lot, Movement, TargetProfile
 from tests.conftest import BACKENDS, module_app
 from tests.factories import make_item, make_network, make_user, receive

@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from db import get_engine
-from errors import StartupError
+from core.db import get_engine
+from core.errors import StartupError
+from core.jobs import JobRun, latest_occurrence, parse_schedule, run_job
+from core.scheduler import JobScheduler, start_scheduler
+from core.timeutil import SHANGHAI
 from inventory.services import catalog
-from reports.jobs import latest_occurrence, parse_schedule, run_job
-from reports.models import JobRun, ReadinessSnapshot, Report
-from reports.scheduler import JobScheduler, start_scheduler
+from reports.models import ReadinessSnapshot, Report
 from tests.conftest import make_test_app
 from tests.factories import make_item, make_network, make_user, receive
-from timeutil import SHANGHAI
 
 
 def at(*args) -> datetime:

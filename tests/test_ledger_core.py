@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from errors import Conflict, ValidationError
+from core.errors import Conflict, ValidationError
 from inventory.models import Balance, Movement, MovementKind, ReserveForm
 from inventory.services import ledger
 from tests.factories import make_item, make_network, receive
@@ -114,7 +114,7 @@ def test_a_lot_read_with_the_depot_is_not_read_again_and_the_note_ends_with_the_
 ):
     from sqlmodel import Session
 
-    from db import get_engine
+    from core.db import get_engine
 
     _facilities, item = world
     ledger.note_lot(session, item.id, "NEW", None)

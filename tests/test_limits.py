@@ -2,7 +2,7 @@
 
 import pytest
 
-from input_guard import is_plain_text
+from core.input_guard import is_plain_text
 
 
 def _multipart(client, path, fields: dict[str, bytes]):

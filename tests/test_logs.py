@@ -6,9 +6,9 @@ import logging
 
 from sqlmodel import Session
 
-import logs
 from accounts.tokens import issue_token
-from db import get_engine
+from core import logs
+from core.db import get_engine
 from tests.factories import make_network, make_user
 
 
@@ -79,7 +79,7 @@ def test_cli_commands_log_json_lines(app):
     level = root.level
     root.setLevel(logging.INFO)
     try:
-        from audit import current_source
+        from core.audit import current_source
 
         current_source.set("cli")
         result = app.test_cli_runner().invoke(args=["verify-ledger"])

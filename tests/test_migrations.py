@@ -6,9 +6,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-import models  # noqa: F401
-from db import make_engine
-from schema import current_revision, head_revision, upgrade
+import app  # noqa: F401  (every table)
+from core.db import make_engine
+from core.migrate import current_revision, head_revision, upgrade
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
@@ -32,7 +32,7 @@ def test_migrated_schema_equals_the_models(empty_url):
 def test_downgrade_to_base_and_up_again(empty_url):
     from alembic import command
 
-    from schema import alembic_config
+    from core.migrate import alembic_config
 
     engine = make_engine(empty_url)
     upgrade(engine)

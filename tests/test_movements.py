@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from errors import Conflict, Forbidden, NotFound, ValidationError
+from core.errors import Conflict, Forbidden, NotFound, ValidationError
 from inventory.models import Balance, Movement
 from inventory.services import movements
 from inventory.services.ledger import verify_ledger

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import Session
 
-from db import get_engine
+from core.db import get_engine
 from tests.conftest import make_test_app
 from tests.factories import make_item, make_network, make_user
 

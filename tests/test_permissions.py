@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from accounts.tokens import issue_token
-from db import get_engine
+from core.db import get_engine
 from inventory.services import catalog
 from reports.models import Report
 from tests.factories import make_item, make_network, make_user, receive
@@ -81,20 +81,20 @@ PAGES = {
     "admin.audit_log": ("/admin/audit", ADMIN_ONLY),
     # the surge response: the office plans, leaders and administrators read, clerks see
     # only the orders of their depots (the order in `world` goes from A to the city depot)
-    "dispatch.index": ("/surge/", {**SURGE_READERS, **dict.fromkeys(CLERKS, REDIRECT)}),
-    "dispatch.scenario_new": ("/surge/scenarios/new", DISPATCHER_ONLY),
-    "dispatch.scenario_edit": ("/surge/scenarios/{scenario}/edit", DISPATCHER_ONLY),
-    "dispatch.scenario": ("/surge/scenarios/{scenario}", SURGE_READERS_ONLY),
-    "dispatch.plan": ("/surge/plans/{plan}", SURGE_READERS_ONLY),
-    "dispatch.support_request": ("/surge/support/{support}", SURGE_READERS_ONLY),
-    "dispatch.support_pdf": ("/surge/support/{support}.pdf", SURGE_READERS_ONLY),
-    "dispatch.support_json": ("/surge/support/{support}.json", SURGE_READERS_ONLY),
-    "dispatch.order_list": ("/surge/orders", ALL),
-    "dispatch.order": ("/surge/orders/{order}", ORDER_READERS),
-    "dispatch.order_pdf": ("/surge/orders/{order}.pdf", ORDER_READERS),
-    "dispatch.order_dispatch": ("/surge/orders/{order}/dispatch", OWN_DEPOT_RECORDING),
+    "surge.index": ("/surge/", {**SURGE_READERS, **dict.fromkeys(CLERKS, REDIRECT)}),
+    "surge.scenario_new": ("/surge/scenarios/new", DISPATCHER_ONLY),
+    "surge.scenario_edit": ("/surge/scenarios/{scenario}/edit", DISPATCHER_ONLY),
+    "surge.scenario": ("/surge/scenarios/{scenario}", SURGE_READERS_ONLY),
+    "surge.plan": ("/surge/plans/{plan}", SURGE_READERS_ONLY),
+    "surge.support_request": ("/surge/support/{support}", SURGE_READERS_ONLY),
+    "surge.support_pdf": ("/surge/support/{support}.pdf", SURGE_READERS_ONLY),
+    "surge.support_json": ("/surge/support/{support}.json", SURGE_READERS_ONLY),
+    "surge.order_list": ("/surge/orders", ALL),
+    "surge.order": ("/surge/orders/{order}", ORDER_READERS),
+    "surge.order_pdf": ("/surge/orders/{order}.pdf", ORDER_READERS),
+    "surge.order_dispatch": ("/surge/orders/{order}/dispatch", OWN_DEPOT_RECORDING),
     # only the receiving depot's clerk (none of these roles) may receive
-    "dispatch.order_receive": (
+    "surge.order_receive": (
         "/surge/orders/{order}/receive",
         dict.fromkeys(ROLES[1:], FORBIDDEN),
     ),
@@ -122,7 +122,7 @@ NOT_GET_PAGES = {
     "accounts.set_language",
     "accounts.revoke",
     "reports.acknowledge",
-    *(f"dispatch.{name}" for name in SURGE_POSTS),
+    *(f"surge.{name}" for name in SURGE_POSTS),
     "reports.generate_report",
 }
 
@@ -131,7 +131,7 @@ NOT_GET_PAGES = {
 def world(tmp_path_factory):
     from sqlmodel import SQLModel
 
-    from db import make_engine
+    from core.db import make_engine
     from tests.conftest import make_test_app
 
     url = f"sqlite:///{tmp_path_factory.mktemp('perm') / 'perm.sqlite3'}"
@@ -179,7 +179,7 @@ def _surge_world(session, f, item, dispatcher) -> dict:
     """A scenario on A, its plan (A stays short: support needed), an approved order A → C."""
     from datetime import date
 
-    from dispatch.services import orders, planning, scenarios, support
+    from surge.services import orders, planning, scenarios, support
 
     scenario = scenarios.create(
         session,

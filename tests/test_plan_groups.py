@@ -6,9 +6,9 @@ import random
 
 from werkzeug.datastructures import MultiDict
 
-from dispatch.models import PlanTransfer, PlanUnmet
-from dispatch.views.plan_groups import Filters, group_transfers, group_unmet
 from inventory.models import Facility, Item
+from surge.models import PlanTransfer, PlanUnmet
+from surge.views.plan_groups import Filters, group_transfers, group_unmet
 
 COUNTIES = ("330602", "330603", "330624")
 

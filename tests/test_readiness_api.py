@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import Session
 
 from accounts.tokens import issue_token, revoke_token
-from db import get_engine
+from core.db import get_engine
 from inventory.services import catalog
 from tests.factories import make_item, make_network, make_user, receive
 

@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from accounts.models import Role, User, UserFacility
-from db import get_engine
+from core.db import get_engine
 from inventory.models import (
     Balance,
     CapacityReserve,

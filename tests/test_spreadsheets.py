@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlmodel import func, select
 
-from errors import Forbidden
+from core.errors import Forbidden
 from inventory.models import Balance, Movement
 from inventory.services import catalog, movements
 from inventory.services.ledger import verify_ledger
@@ -160,7 +160,7 @@ def test_exports_in_both_formats_with_formula_guard(session, depot):
 def test_upload_page_shows_row_errors(sqlite_app):
     from sqlmodel import Session
 
-    from db import get_engine
+    from core.db import get_engine
 
     with sqlite_app.app_context(), Session(get_engine(sqlite_app)) as session:
         f = make_network(session)

@@ -4,11 +4,11 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
+from core.timeutil import SHANGHAI
 from inventory.services import catalog, movements
 from inventory.services.expiry import expiring_lots, rotation_advice
 from inventory.services.usage import burn_rates
 from tests.factories import make_item, make_network, receive
-from timeutil import SHANGHAI
 
 TODAY = date(2026, 11, 23)
 

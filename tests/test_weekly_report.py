@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from db import get_engine
-from dispatch.models import AllocationOrder, AllocationOrderLine
+from core.db import get_engine
+from core.timeutil import SHANGHAI
 from inventory.services import catalog, ledger, movements, network
 from inventory.services.expiry import expiring_lots
 from inventory.services.readiness import compute_readiness, facilities_in_county
@@ -18,8 +18,8 @@ from reports.models import Report
 from reports.snapshots import take_snapshots
 from reports.weekly import build_weekly_report
 from reports.weeks import IsoWeek, last_complete_week
+from surge.models import AllocationOrder, AllocationOrderLine
 from tests.factories import make_item, make_network, make_user, receive
-from timeutil import SHANGHAI
 
 TODAY = date(2026, 11, 24)  # a Tuesday: the last complete week is 2026-W47 (16–22 Nov)
 WEEK = IsoWeek(2026, 47)
@@ -377,7 +377,7 @@ def test_generate_list_and_download_through_the_reports_page(sqlite_app):
 
 
 def test_charts_escape_and_shorten_labels():
-    from reports.charts import change_bars, share_bars
+    from core.charts import change_bars, share_bars
 
     svg = share_bars([("<b>" + "长" * 40, [0.5, None, 1.0])], ["10", "30", "90"])
     assert "&lt;b&gt;" in svg and "<b>" not in svg and "…" in svg

@@ -6,8 +6,8 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, DateTime, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-import naming  # noqa: F401  (constraint names)
-from timeutil import utcnow
+import core.db  # noqa: F401  (the constraint naming convention)
+from core.timeutil import utcnow
 
 
 class Category(StrEnum):

@@ -5,7 +5,7 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, String
 from sqlmodel import Field, SQLModel
 
-import naming  # noqa: F401  (constraint names)
+import core.db  # noqa: F401  (the constraint naming convention)
 
 
 class Tier(StrEnum):

@@ -6,8 +6,9 @@ from enum import StrEnum
 from sqlalchemy import CheckConstraint, Column, DateTime, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-import naming  # noqa: F401  (constraint names)
-from timeutil import utcnow
+import core.db  # noqa: F401  (the constraint naming convention)
+from core.append_only import make_append_only
+from core.timeutil import utcnow
 
 
 class ReserveForm(StrEnum):
@@ -101,6 +102,9 @@ class Movement(SQLModel, table=True):
     )
     # a client's key: a retried post returns the original row instead of posting twice
     idempotency_key: str | None = Field(default=None, max_length=80, unique=True)
+
+
+make_append_only(Movement.__table__)
 
 
 class Balance(SQLModel, table=True):

@@ -3,7 +3,7 @@
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel
 
-import naming  # noqa: F401  (constraint names)
+import core.db  # noqa: F401  (the constraint naming convention)
 
 
 class TargetProfile(SQLModel, table=True):

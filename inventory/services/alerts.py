@@ -9,13 +9,13 @@ from sqlmodel import Session, select
 
 from accounts.models import Role, User
 from accounts.services import facility_ids_of
-from errors import Forbidden, NotFound
+from core.errors import Forbidden, NotFound
+from core.timeutil import local_today, utcnow
 from inventory.models import Alert, AlertKind
 from inventory.services.cover import Status
 from inventory.services.expiry import expiring_lots
 from inventory.services.readiness import compute_readiness
 from inventory.services.usage import burn_rates
-from timeutil import local_today, utcnow
 
 logger = logging.getLogger(__name__)
 EXPIRY_ALERT_DAYS = 30

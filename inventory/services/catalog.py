@@ -5,7 +5,8 @@ import logging
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from errors import ValidationError
+from core.errors import ValidationError
+from core.timeutil import utcnow
 from inventory.models import (
     CapacityReserve,
     CatalogEntry,
@@ -16,7 +17,6 @@ from inventory.models import (
     Tier,
     UsageNorm,
 )
-from timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ import numpy as np
 from sqlalchemy import and_, case, func, literal
 from sqlmodel import Session, select
 
+from core.timeutil import local_today
 from inventory.models import (
     Balance,
     CapacityReserve,
@@ -24,7 +25,6 @@ from inventory.models import (
 )
 from inventory.services import history
 from inventory.services.cover import CoverTable
-from timeutil import local_today
 
 _KEY = 1 << 24  # pair key = facility id × _KEY + item id
 

@@ -5,10 +5,10 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
 
+from core.timeutil import local_today
 from inventory.models import Balance, Lot, ReserveForm
 from inventory.services import history
 from inventory.services.usage import BurnRate
-from timeutil import local_today
 
 HORIZONS = (30, 90, 180)
 

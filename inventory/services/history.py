@@ -26,11 +26,12 @@ line's quantity is what it reserved.
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, literal, or_, union_all
+from sqlalchemy import and_, func, literal, union_all
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 
-from inventory.models import Balance, Movement, MovementKind
+from inventory.extensions import EXTENSIONS
+from inventory.models import Balance, Movement
 
 
 def lot_quantities_at(at: datetime, facility_ids: Iterable[int] | None = None):
@@ -94,31 +95,10 @@ def lot_quantities_at(at: datetime, facility_ids: Iterable[int] | None = None):
 
 
 def reserved_at(at: datetime, facility_ids: Iterable[int] | None = None):
-    """A query of (facility_id, item_id, reserved): units promised to approved orders at `at`."""
-    from dispatch.models import AllocationOrder, AllocationOrderLine
-
-    ids = list(facility_ids) if facility_ids is not None else None
-    o, line = AllocationOrder.__table__.c, AllocationOrderLine.__table__.c
-    m = Movement.__table__.c
-    left = exists(
-        select(literal(1)).where(
-            m.order_ref == o.number,
-            m.kind == MovementKind.TRANSFER_OUT,
-            m.occurred_at < at,
-        )
-    )
-    query = (
-        select(o.from_facility_id, line.item_id, func.sum(line.quantity))
-        .select_from(AllocationOrder.__table__.join(AllocationOrderLine.__table__))
-        .where(
-            o.approved_at.is_not(None),
-            o.approved_at < at,
-            or_(o.dispatched_at.is_(None), o.dispatched_at >= at),
-            or_(o.cancelled_at.is_(None), o.cancelled_at >= at),
-            ~left,
-        )
-        .group_by(o.from_facility_id, line.item_id)
-    )
-    if ids is not None:
-        query = query.where(o.from_facility_id.in_(ids))
-    return query
+    """A query of (facility_id, item_id, reserved): units promised out of stock at `at`, as the
+    package that makes such promises answers it (the surge's approved orders; see
+    inventory/extensions.py), or none."""
+    query = EXTENSIONS.reserved_at
+    if query is None:
+        return select(literal(0), literal(0), literal(0)).where(literal(False))
+    return query(at, list(facility_ids) if facility_ids is not None else None)

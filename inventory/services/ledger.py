@@ -11,10 +11,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
-import db
-from errors import Conflict, ValidationError
+from core import db
+from core.errors import Conflict, ValidationError
+from core.timeutil import as_utc, utcnow
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
-from timeutil import as_utc, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -397,6 +397,12 @@ class LedgerDifference:
     balance: int
     ledger: int
 
+    def __str__(self) -> str:
+        return (
+            f"facility {self.facility_id} item {self.item_id} lot {self.lot_id} {self.form}: "
+            f"balance {self.balance} != ledger {self.ledger}"
+        )
+
 
 def verify_ledger(session: Session) -> list[LedgerDifference]:
     """Every (facility, item, lot, form) whose balance differs from its ledger sum."""
@@ -429,3 +435,8 @@ def facility_item(session: Session, facility_id: int, item_id: int) -> tuple[Fac
     if errors:
         raise ValidationError(next(iter(errors.values())), fields=errors)
     return facility, item
+
+
+def ledger_differences(session: Session) -> list[str]:
+    """verify_ledger as lines, the integrity check a restored database must pass."""
+    return [str(d) for d in verify_ledger(session)]

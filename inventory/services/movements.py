@@ -14,11 +14,11 @@ from sqlmodel import Session, select
 
 from accounts.models import Role, User
 from accounts.services import is_clerk_of
-from errors import Conflict, Forbidden, NotFound, ValidationError
+from core.errors import Conflict, Forbidden, NotFound, ValidationError
+from core.timeutil import local_today
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
 from inventory.services import ledger
 from inventory.services.ledger import Posting
-from timeutil import local_today
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from errors import ValidationError
+from core.errors import ValidationError
 from inventory.models import TIER_ORDER, Facility, Region, Tier
 
 logger = logging.getLogger(__name__)

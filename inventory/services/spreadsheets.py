@@ -17,12 +17,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlmodel import Session, select
 
 from accounts.models import User
-from errors import ValidationError
+from core.errors import ValidationError
+from core.timeutil import SHANGHAI, as_utc, local_today
 from inventory.models import Balance, CatalogEntry, Facility, Item, Lot, Movement
 from inventory.services import movements
 from inventory.services.movements import CountLine
 from inventory.services.stock import HistoryFilter, movement_history
-from timeutil import SHANGHAI, as_utc, local_today
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000

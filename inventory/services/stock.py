@@ -1,7 +1,7 @@
 """Reading stock: a depot's items and lots with days of cover, history, and stock cards."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func
@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from accounts.models import Role, User
 from accounts.services import facility_ids_of
-from errors import Forbidden, NotFound
+from core.errors import Forbidden, NotFound
+from core.timeutil import SHANGHAI, local_today
 from inventory.models import (
     Balance,
     CatalogEntry,
@@ -20,7 +21,6 @@ from inventory.models import (
     ReserveForm,
     UsageNorm,
 )
-from timeutil import local_today
 
 
 def depot_for(session: Session, user: User, facility_id: int) -> Facility:
@@ -157,10 +157,6 @@ class Page:
 
 
 def _shanghai_bounds(since: date | None, until: date | None):
-    from datetime import time, timedelta
-
-    from timeutil import SHANGHAI
-
     start = datetime.combine(since, time.min, SHANGHAI) if since else None
     end = datetime.combine(until + timedelta(days=1), time.min, SHANGHAI) if until else None
     return start, end

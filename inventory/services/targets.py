@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 from sqlmodel import Session, select
 
-from errors import ValidationError
+from core.errors import ValidationError
 from inventory.models import TargetProfile
 
 

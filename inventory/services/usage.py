@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
+from core.timeutil import SHANGHAI, local_today
 from inventory.models import Movement, MovementKind, UsageNorm
-from timeutil import SHANGHAI, local_today
 
 WINDOWS = (7, 14, 28)
 # actual use this many times the norm or more is flagged

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from audit import append_only_ddl
+from core.append_only import append_only_ddl
 
 
 revision: str = "6dc234c0c027"
