@@ -17,6 +17,7 @@ from accounts.services import clerk_of_clause, note_clerk_of
 from core.api_framework import authenticate, errors
 from core.db import get_session
 from core.errors import DomainError
+from core.fields import NOTE_MAX
 from core.timeutil import SHANGHAI, as_utc
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
 from inventory.services import ledger, movements
@@ -136,7 +137,7 @@ class MovementIn(Schema):
     reason = fields.Str(validate=validate.OneOf(movements.ADJUST_OUT + movements.ADJUST_IN))
     counterpart = fields.Str(validate=validate.Length(min=1, max=32))
     order_ref = fields.Str(validate=validate.Length(max=32))
-    note = fields.Str(load_default="", validate=validate.Length(max=500))
+    note = fields.Str(load_default="", validate=validate.Length(max=NOTE_MAX))
     occurred_at = fields.AwareDateTime(default_timezone=SHANGHAI)
 
 
@@ -154,11 +155,11 @@ class CountIn(Schema):
     lines = fields.List(
         fields.Nested(CountLineIn), required=True, validate=validate.Length(min=1, max=1000)
     )
-    note = fields.Str(load_default="", validate=validate.Length(max=500))
+    note = fields.Str(load_default="", validate=validate.Length(max=NOTE_MAX))
 
 
 class ReversalIn(Schema):
-    note = fields.Str(required=True, validate=validate.Length(min=1, max=500))
+    note = fields.Str(required=True, validate=validate.Length(min=1, max=NOTE_MAX))
 
 
 class IdempotencyHeader(Schema):

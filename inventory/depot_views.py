@@ -13,6 +13,7 @@ from accounts.models import Role, User
 from accounts.services import facility_ids_of
 from core.db import get_session
 from core.errors import DomainError
+from core.fields import NOTE_MAX
 from core.i18n import current_language
 from inventory.extensions import EXTENSIONS
 from inventory.forms import MOVEMENT_FORMS, ReversalForm
@@ -274,9 +275,6 @@ def count(facility_id: int, item_id: int):
         ),
         status,
     )
-
-
-NOTE_MAX = 500  # Movement.note
 
 
 def _web_key(key: str | None) -> str | None:

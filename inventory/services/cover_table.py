@@ -23,6 +23,8 @@ from inventory.models import (
     ReserveForm,
     UsageNorm,
 )
+from inventory.rules.expiry import expired_clause
+from inventory.rules.stock import available
 from inventory.services import history
 from inventory.services.cover import CoverTable
 
@@ -96,7 +98,7 @@ def cover_table(
         3,
     )
 
-    expired = and_(Lot.expiry.is_not(None), Lot.expiry < today)
+    expired = expired_clause(Lot.expiry, today)
     if at is None:
         stock = _fetch_array(conn, _stock_now(ids, expired), 6)
     else:
@@ -152,7 +154,7 @@ def cover_table(
 
 def _stock_now(ids: list[int] | None, expired):
     """Per (depot, item): usable physical, usable agreement, expired, reserved, from balances."""
-    usable = Balance.quantity - Balance.reserved
+    usable = available(Balance.quantity, Balance.reserved)
     physical = Balance.form == ReserveForm.PHYSICAL
     query = (
         select(

@@ -17,6 +17,7 @@ from accounts.services import is_clerk_of
 from core.errors import Conflict, Forbidden, NotFound, ValidationError
 from core.timeutil import local_today
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
+from inventory.rules.expiry import expired_lot_refusal
 from inventory.services import ledger
 from inventory.services.ledger import Posting
 
@@ -207,11 +208,7 @@ def _take_out(
             raise ValidationError(_("No such lot of this item."), field="lot_no")
         if lot.is_expired(today) and not allow_expired:
             raise Conflict(
-                _(
-                    "Lot %(lot)s expired on %(expiry)s: it can only be disposed of.",
-                    lot=lot.lot_no,
-                    expiry=lot.expiry.isoformat(),
-                ),
+                expired_lot_refusal(lot.lot_no, lot.expiry),
                 field="lot_no",
             )
         picks = [LotPick(lot, quantity, 0)]

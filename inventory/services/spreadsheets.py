@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from accounts.models import User
 from core.errors import ValidationError
+from core.fields import NOTE_MAX
 from core.timeutil import SHANGHAI, as_utc, local_today
 from inventory.models import Balance, CatalogEntry, Facility, Item, Lot, Movement
 from inventory.services import movements
@@ -206,8 +207,8 @@ def import_stock_count(
             problem("expiry", _("This item expires: give the lot's expiry date."))
             continue
         note = _text(cells["note"])
-        if len(note) > 500:
-            problem("note", _("At most %(n)d characters.", n=500))
+        if len(note) > NOTE_MAX:
+            problem("note", _("At most %(n)d characters.", n=NOTE_MAX))
             continue
         by_item.setdefault(item.id, []).append(CountLine(lot_no, int(counted), expiry))
     if errors:

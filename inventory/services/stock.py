@@ -21,6 +21,8 @@ from inventory.models import (
     ReserveForm,
     UsageNorm,
 )
+from inventory.rules.stock import available
+from inventory.services.cover import days_of_cover
 
 
 def depot_for(session: Session, user: User, facility_id: int) -> Facility:
@@ -58,7 +60,7 @@ class LotLine:
 
     @property
     def available(self) -> int:
-        return self.quantity - self.reserved
+        return available(self.quantity, self.reserved)
 
 
 @dataclass
@@ -89,9 +91,7 @@ class ItemStock:
     @property
     def physical_days(self) -> float | None:
         """Usable physical stock over full-load daily use; None when there is no norm."""
-        if not self.daily_usage:
-            return None
-        return self.physical_usable / self.daily_usage
+        return days_of_cover(self.physical_usable, self.daily_usage)
 
 
 def depot_stock(
