@@ -217,3 +217,19 @@ def stock_card(
         total += movement.quantity
         lines.append(CardLine(movement, lot, total))
     return lines
+
+
+def lookups(session: Session, rows: list[Movement]) -> dict:
+    """The lots, items, counterpart depots and users the movements name, by id, for pages."""
+    lot_ids = {m.lot_id for m in rows}
+    item_ids = {m.item_id for m in rows}
+    fac_ids = {m.counterpart_facility_id for m in rows if m.counterpart_facility_id}
+    user_ids = {m.user_id for m in rows if m.user_id}
+    return {
+        "lots": {x.id: x for x in session.exec(select(Lot).where(Lot.id.in_(lot_ids)))},
+        "items": {x.id: x for x in session.exec(select(Item).where(Item.id.in_(item_ids)))},
+        "facilities": {
+            x.id: x for x in session.exec(select(Facility).where(Facility.id.in_(fac_ids)))
+        },
+        "users": {x.id: x for x in session.exec(select(User).where(User.id.in_(user_ids)))},
+    }
