@@ -11,7 +11,7 @@ from accounts.models import User
 from core.errors import DomainError
 from inventory.models import Facility
 from inventory.services import movements
-from inventory.services.movements import CountLine
+from inventory.services.corrections import CountLine
 
 
 def web_key(user: User, key: str | None) -> str | None:

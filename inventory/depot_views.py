@@ -19,7 +19,7 @@ from inventory.depot_recording import count_lines, form_errors, post_movement, w
 from inventory.extensions import EXTENSIONS
 from inventory.forms import MOVEMENT_FORMS, ReversalForm
 from inventory.models import CatalogEntry, Facility, Item, Lot, Movement, MovementKind
-from inventory.services import movements, spreadsheets
+from inventory.services import corrections, lots, spreadsheets
 from inventory.services.stock import (
     HistoryFilter,
     can_record,
@@ -136,9 +136,7 @@ def record(facility_id: int, kind: str):
         status = 422
     fefo = None
     if kind in ("issue", "transfer_out") and form.item_id.data and form.quantity.data:
-        fefo = movements.suggest_lots(
-            get_session(), facility.id, form.item_id.data, form.quantity.data
-        )
+        fefo = lots.suggest_lots(get_session(), facility.id, form.item_id.data, form.quantity.data)
     return (
         render_template(
             "inventory/record.html",
@@ -156,7 +154,7 @@ def record(facility_id: int, kind: str):
 def _known_lots(facility: Facility, item_id: int | None) -> list[Lot]:
     if not item_id:
         return []
-    return [lot for lot, _b in movements.lots_on_hand(get_session(), facility.id, item_id)]
+    return [lot for lot, _b in lots.lots_on_hand(get_session(), facility.id, item_id)]
 
 
 @bp.route("/<int:facility_id>/count/<int:item_id>", methods=["GET", "POST"])
@@ -167,7 +165,7 @@ def count(facility_id: int, item_id: int):
     _require_recorder(facility)
     session = get_session()
     item = session.get(Item, item_id) or abort(404)
-    on_books = movements.lots_on_hand(session, facility.id, item.id)
+    on_books = lots.lots_on_hand(session, facility.id, item.id)
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
@@ -178,7 +176,7 @@ def count(facility_id: int, item_id: int):
         if not errors:
             try:
                 with unit_of_work():
-                    rows = movements.count(
+                    rows = corrections.count(
                         session,
                         current_user,
                         facility_id=facility.id,
@@ -276,7 +274,7 @@ def reverse(facility_id: int, movement_id: int):
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                movements.reverse(
+                corrections.reverse(
                     session,
                     current_user,
                     movement.id,

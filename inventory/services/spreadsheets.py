@@ -21,8 +21,8 @@ from core.errors import ValidationError
 from core.fields import NOTE_MAX
 from core.timeutil import SHANGHAI, as_utc, local_today
 from inventory.models import Balance, CatalogEntry, Facility, Item, Lot, Movement
-from inventory.services import movements
-from inventory.services.movements import CountLine
+from inventory.services import corrections, recording
+from inventory.services.corrections import CountLine
 from inventory.services.stock import HistoryFilter, movement_history
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -132,7 +132,7 @@ def import_stock_count(
 
     :raises SpreadsheetError: with every row-level problem, or one file-level problem.
     """
-    movements.authorize_depot(session, actor, facility.id)
+    recording.authorize_depot(session, actor, facility.id)
     if len(data) > MAX_BYTES:
         raise SpreadsheetError(_("The file is larger than %(n)d MB.", n=MAX_BYTES // 2**20))
     try:
@@ -216,7 +216,7 @@ def import_stock_count(
             _("Nothing was applied: %(n)d row(s) need correcting.", n=len(errors)), errors
         )
     for item_id, lines in by_item.items():
-        result.movements += movements.count(
+        result.movements += corrections.count(
             session,
             actor,
             facility_id=facility.id,
