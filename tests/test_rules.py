@@ -44,9 +44,9 @@ def test_expiry_sql_agrees_with_the_predicate(session):
 
 def test_usable_stock():
     assert available(10, 3) == 7
-    assert usable(10, 3, TODAY, TODAY) == 7
-    assert usable(10, 3, None, TODAY) == 7
-    assert usable(10, 3, TODAY - timedelta(days=1), TODAY) == 0
+    assert usable(10, 3, is_expired(TODAY, TODAY)) == 7
+    assert usable(10, 3, is_expired(None, TODAY)) == 7
+    assert usable(10, 3, is_expired(TODAY - timedelta(days=1), TODAY)) == 0
 
 
 def test_days_of_cover():

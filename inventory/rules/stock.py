@@ -1,11 +1,8 @@
 """Usable stock: what may still be issued or promised is the balance minus what approved
-orders reserved, and only of lots not expired (inventory.rules.expiry).
+orders reserved, and only of lots not expired (inventory.rules.expiry); the SQL form is
+`available` of the columns where `usable_clause` holds.
 
 `available` works on numbers and on SQL columns alike (Balance.quantity - Balance.reserved)."""
-
-from datetime import date
-
-from inventory.rules.expiry import is_expired
 
 
 def available(quantity, reserved):
@@ -13,6 +10,7 @@ def available(quantity, reserved):
     return quantity - reserved
 
 
-def usable(quantity: int, reserved: int, expiry: date | None, today: date) -> int:
-    """Units of a lot's balance that may be used on `today`: none once the lot is expired."""
-    return 0 if is_expired(expiry, today) else available(quantity, reserved)
+def usable(quantity: int, reserved: int, expired: bool) -> int:
+    """Units of a lot's balance that may be used: none once the lot is expired
+    (`inventory.rules.expiry.is_expired`), else what is not reserved."""
+    return 0 if expired else available(quantity, reserved)

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from core.timeutil import local_today
 from inventory.models import Balance, Lot, ReserveForm
+from inventory.rules.stock import usable
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,11 @@ def suggest_lots(
     today = today or local_today()
     picks, left = [], quantity
     for lot, balance in lots_on_hand(session, facility_id, item_id):
-        if lot.is_expired(today) or balance.available <= 0:
+        units = usable(balance.quantity, balance.reserved, lot.is_expired(today))
+        if units <= 0:
             continue
-        take = min(left, balance.available)
-        picks.append(LotPick(lot, take, balance.available))
+        take = min(left, units)
+        picks.append(LotPick(lot, take, units))
         left -= take
         if left == 0:
             break

@@ -21,7 +21,7 @@ from inventory.models import (
     ReserveForm,
     UsageNorm,
 )
-from inventory.rules.stock import available
+from inventory.rules.stock import available, usable
 from inventory.services.cover import days_of_cover
 
 
@@ -62,6 +62,10 @@ class LotLine:
     def available(self) -> int:
         return available(self.quantity, self.reserved)
 
+    @property
+    def usable(self) -> int:
+        return usable(self.quantity, self.reserved, self.expired)
+
 
 @dataclass
 class ItemStock:
@@ -74,11 +78,7 @@ class ItemStock:
 
     @property
     def physical_usable(self) -> int:
-        return sum(
-            line.available
-            for line in self.lots
-            if line.form == ReserveForm.PHYSICAL and not line.expired
-        )
+        return sum(line.usable for line in self.lots if line.form == ReserveForm.PHYSICAL)
 
     @property
     def agreement(self) -> int:
