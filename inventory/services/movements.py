@@ -1,8 +1,10 @@
-"""What clerks record: receipts, issues, transfers, adjustments, counts, and reversals.
+"""What clerks record: receipts, issues, transfers and adjustments (counts and reversals are
+in inventory.services.corrections, the checks they share in inventory.services.recording).
 
 Every function checks the acting user's right to the depot, validates its input with field
-messages, and posts through `ledger.post`, so balances stay equal to the ledger. `actor=None`
-is the system itself (seed, jobs); a user must be a clerk of the depot.
+messages, and posts through `ledger.post` (`ledger.append` within `posting_first`), so
+balances stay equal to the ledger. `actor=None` is the system itself (seed, jobs); a user
+must be a clerk of the depot.
 """
 
 import logging
@@ -21,7 +23,7 @@ from inventory.rules.expiry import expired_lot_refusal
 from inventory.services import ledger
 from inventory.services.ledger import Posting
 
-# read from here by the surge's order pages
+# lots_on_hand is read from here by the surge's orders and order pages
 from inventory.services.lots import LotPick, lots_on_hand, suggest_lots  # noqa: F401
 from inventory.services.recording import (
     authorize_depot,
