@@ -183,3 +183,25 @@ def noted(session: Session, kind: str) -> dict:
 @event.listens_for(OrmSession, "after_transaction_end")
 def _forget_notes(session, _transaction) -> None:
     session.info.pop(_NOTES, None)
+
+
+_KEPT = "keep_loaded"
+
+
+@contextmanager
+def keep_loaded(session: Session) -> Iterator[None]:
+    """Within the block, every object the session loads stays referenced (the identity map
+    holds objects weakly), so an answer built afterwards finds them with `session.get`,
+    without a query: the API's hot path (inventory/api.py)."""
+    session.info[_KEPT] = []
+    try:
+        yield
+    finally:
+        session.info.pop(_KEPT, None)
+
+
+@event.listens_for(OrmSession, "loaded_as_persistent")
+def _keep_loaded(session, instance) -> None:
+    kept = session.info.get(_KEPT)
+    if kept is not None:
+        kept.append(instance)

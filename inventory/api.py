@@ -7,20 +7,31 @@ One commit per request, after the service call; a retried POST with the same
 from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from marshmallow import RAISE, Schema, fields, validate
-from sqlalchemy import bindparam, event, true
-from sqlalchemy.orm import Session as OrmSession
+from marshmallow import RAISE
 from sqlmodel import func, select
 from werkzeug.exceptions import HTTPException
 
-from accounts.services import clerk_of_clause, note_clerk_of
 from core.api_framework import authenticate, errors
-from core.db import get_session
+from core.db import get_session, keep_loaded, unit_of_work
 from core.errors import DomainError
 from core.timeutil import SHANGHAI, as_utc
-from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
-from inventory.services import ledger, movements
-from inventory.services.movements import CountLine
+from inventory.api_schemas import (
+    BalanceArgs,
+    BalancePage,
+    CountIn,
+    FacilitySchema,
+    IdempotencyHeader,
+    ItemSchema,
+    MovementArgs,
+    MovementIn,
+    MovementList,
+    MovementPage,
+    MovementSchema,
+    ReversalIn,
+)
+from inventory.models import Balance, Facility, Item, Lot, Movement
+from inventory.services import corrections, ledger, movements, recording
+from inventory.services.corrections import CountLine
 from inventory.services.stock import (
     HistoryFilter,
     depot_for,
@@ -32,142 +43,6 @@ blp = Blueprint("api", __name__, description="Stock recording for integrations")
 
 
 blp.before_request(authenticate)
-
-
-TYPES = ("receipt", "issue", "transfer_out", "transfer_in", "adjustment")
-
-
-class FacilitySchema(Schema):
-    id = fields.Int()
-    code = fields.Str()
-    name = fields.Str()
-    name_en = fields.Str()
-    tier = fields.Str()
-    region_code = fields.Str()
-
-
-class ItemSchema(Schema):
-    id = fields.Int()
-    code = fields.Str()
-    name_zh = fields.Str()
-    name_en = fields.Str()
-    category = fields.Str()
-    unit_zh = fields.Str()
-    unit_en = fields.Str()
-    shelf_life_days = fields.Int(allow_none=True)
-
-
-class PageArgs(Schema):
-    page = fields.Int(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Int(load_default=100, validate=validate.Range(min=1, max=1000))
-
-
-class BalanceArgs(PageArgs):
-    facility = fields.Str(validate=validate.Length(max=32))
-    item = fields.Str(validate=validate.Length(max=32))
-    form = fields.Str(validate=validate.OneOf([f.value for f in ReserveForm]))
-
-
-class BalanceSchema(Schema):
-    facility = fields.Str()
-    item = fields.Str()
-    lot_no = fields.Str()
-    expiry = fields.Date(allow_none=True)
-    form = fields.Str()
-    quantity = fields.Int()
-    reserved = fields.Int()
-    available = fields.Int()
-
-
-class BalancePage(Schema):
-    total = fields.Int()
-    page = fields.Int()
-    items = fields.List(fields.Nested(BalanceSchema))
-
-
-class MovementArgs(PageArgs):
-    facility = fields.Str(validate=validate.Length(max=32))
-    item = fields.Str(validate=validate.Length(max=32))
-    kind = fields.Str(validate=validate.OneOf([k.value for k in MovementKind]))
-    since = fields.Date()
-    until = fields.Date()
-
-
-class MovementSchema(Schema):
-    id = fields.Int()
-    type = fields.Str()
-    facility = fields.Str()
-    item = fields.Str()
-    lot_no = fields.Str()
-    form = fields.Str()
-    quantity = fields.Int(metadata={"description": "signed change of the lot balance"})
-    balance_after = fields.Int()
-    reason = fields.Str()
-    counterpart = fields.Str(allow_none=True)
-    order_ref = fields.Str(allow_none=True)
-    note = fields.Str()
-    occurred_at = fields.Str(metadata={"description": "ISO 8601, Asia/Shanghai"})
-    user = fields.Int(allow_none=True)
-
-
-class MovementPage(Schema):
-    total = fields.Int()
-    page = fields.Int()
-    items = fields.List(fields.Nested(MovementSchema))
-
-
-class MovementList(Schema):
-    movements = fields.List(fields.Nested(MovementSchema))
-
-
-class MovementIn(Schema):
-    type = fields.Str(required=True, validate=validate.OneOf(TYPES))
-    facility = fields.Str(required=True, validate=validate.Length(min=1, max=32))
-    item = fields.Str(required=True, validate=validate.Length(min=1, max=32))
-    quantity = fields.Int(
-        required=True, strict=True, validate=validate.Range(min=1, max=movements.MAX_QUANTITY)
-    )
-    lot_no = fields.Str(validate=validate.Length(min=1, max=64))
-    expiry = fields.Date(allow_none=True)
-    form = fields.Str(
-        load_default="physical", validate=validate.OneOf([f.value for f in ReserveForm])
-    )
-    source = fields.Str(load_default="purchase", validate=validate.OneOf(movements.RECEIPT_SOURCES))
-    reason = fields.Str(validate=validate.OneOf(movements.ADJUST_OUT + movements.ADJUST_IN))
-    counterpart = fields.Str(validate=validate.Length(min=1, max=32))
-    order_ref = fields.Str(validate=validate.Length(max=32))
-    note = fields.Str(load_default="", validate=validate.Length(max=500))
-    occurred_at = fields.AwareDateTime(default_timezone=SHANGHAI)
-
-
-class CountLineIn(Schema):
-    lot_no = fields.Str(required=True, validate=validate.Length(min=1, max=64))
-    counted = fields.Int(
-        required=True, strict=True, validate=validate.Range(min=0, max=movements.MAX_QUANTITY)
-    )
-    expiry = fields.Date(allow_none=True)
-
-
-class CountIn(Schema):
-    facility = fields.Str(required=True, validate=validate.Length(min=1, max=32))
-    item = fields.Str(required=True, validate=validate.Length(min=1, max=32))
-    lines = fields.List(
-        fields.Nested(CountLineIn), required=True, validate=validate.Length(min=1, max=1000)
-    )
-    note = fields.Str(load_default="", validate=validate.Length(max=500))
-
-
-class ReversalIn(Schema):
-    note = fields.Str(required=True, validate=validate.Length(min=1, max=500))
-
-
-class IdempotencyHeader(Schema):
-    class Meta:
-        unknown = "exclude"
-
-    idempotency_key = fields.Str(
-        data_key="Idempotency-Key", validate=validate.Length(min=1, max=40)
-    )
 
 
 def _by_code(model, code: str | None, field: str):
@@ -346,23 +221,21 @@ class Movements(MethodView):
         session = get_session()
         key = _key(headers)
         # objects loaded while recording stay referenced, so the answer is built without a query
-        session.info["keep_loaded"] = []
-        try:
-            payload = {"movements": _serialise(_record(session, body, key))}
-            session.commit()
-        except (ledger.KeyUsed, DomainError, HTTPException) as exc:
-            # the key is looked up only now: a retry of a recorded request answers with the
-            # original movements, whatever has changed since (stock, the lot's expiry)
-            session.rollback()
-            if key and (earlier := movements.replay(session, key)) is not None:
-                return _json({"movements": _serialise(earlier)}, 200)
-            if isinstance(exc, ledger.KeyUsed):
-                abort(409, message="The Idempotency-Key is already used by another request.")
-            if isinstance(exc, DomainError):
-                _domain_abort(exc)
-            raise
-        finally:
-            session.info.pop("keep_loaded", None)
+        with keep_loaded(session):
+            try:
+                with unit_of_work(), movements.posting_first(session):
+                    payload = {"movements": _serialise(_record(session, body, key))}
+            except (ledger.KeyUsed, DomainError, HTTPException) as exc:
+                # the key is looked up only now (rolled back): a retry of a recorded request
+                # answers with the original movements, whatever has changed since (stock, the
+                # lot's expiry)
+                if key and (earlier := recording.replay(session, key)) is not None:
+                    return _json({"movements": _serialise(earlier)}, 200)
+                if isinstance(exc, ledger.KeyUsed):
+                    abort(409, message="The Idempotency-Key is already used by another request.")
+                if isinstance(exc, DomainError):
+                    _domain_abort(exc)
+                raise
         # the rows are plain dicts already shaped as MovementList: no second dump
         return _json(payload, 201)
 
@@ -373,40 +246,16 @@ def _json(payload: dict, status: int):
     return response
 
 
-# at most one row: each code is unique (the join on TRUE says the product is meant); whether
-# the user is a clerk of the depot, and the lot named in the body, come with it, for the
-# service's permission check and lot lookup
-_FACILITY_ITEM_AND_LOT = (
-    select(Facility, Item, clerk_of_clause(bindparam("user_id"), Facility.id), Lot)
-    .join_from(Facility, Item, true())
-    .outerjoin(Lot, ledger.lot_clause(Item.id))
-    .where(Facility.code == bindparam("facility"), Item.code == bindparam("item"))
-)
-
-
 def _record(session, body: dict, key: str | None) -> list[Movement]:
-    """Post what the request body asks for, without looking the key up first."""
-    # the depot, the item and the lot in one statement; depot or item unknown: say which
-    user = g.api_user
-    lot_no = (body.get("lot_no") or "").strip()
-    row = session.exec(
-        _FACILITY_ITEM_AND_LOT,
-        params={
-            "facility": body["facility"],
-            "item": body["item"],
-            "user_id": user.id,
-            "lot_no": lot_no,
-        },
-    ).first()
-    if row is None:
-        facility = _by_code(Facility, body["facility"], "facility")
-        item = _by_code(Item, body["item"], "item")
-    else:
-        facility, item, is_clerk, lot = row
-        note_clerk_of(session, user, facility.id, is_clerk)
-        if lot_no:
-            ledger.note_lot(session, item.id, lot_no, lot)
-    counterpart = _by_code(Facility, body.get("counterpart"), "counterpart")
+    """Post what the request body asks for (on the hot path: keys are not looked up first)."""
+    facility, item, counterpart = _depot_item_counterpart(session, body)
+    kind = body["type"]
+    if kind in ("transfer_out", "transfer_in") and counterpart is None:
+        abort(422, errors={"json": {"counterpart": ["required for transfers"]}})
+    if kind in ("receipt", "transfer_in", "adjustment") and not body.get("lot_no"):
+        abort(422, errors={"json": {"lot_no": ["required for this type"]}})
+    if kind == "adjustment" and not body.get("reason"):
+        abort(422, errors={"json": {"reason": ["required for adjustments"]}})
     common = dict(
         facility_id=facility.id,
         item_id=item.id,
@@ -414,68 +263,58 @@ def _record(session, body: dict, key: str | None) -> list[Movement]:
         note=body["note"],
         occurred_at=body.get("occurred_at"),
         idempotency_key=key,
-        replay_first=False,
     )
-    kind = body["type"]
-    if kind in ("transfer_out", "transfer_in") and counterpart is None:
-        abort(422, errors={"json": {"counterpart": ["required for transfers"]}})
-    if kind in ("receipt", "transfer_in", "adjustment") and not body.get("lot_no"):
-        abort(422, errors={"json": {"lot_no": ["required for this type"]}})
+    user, lot_no = g.api_user, body.get("lot_no")
     if kind == "receipt":
-        return [
-            movements.receive(
-                session,
-                g.api_user,
-                lot_no=body["lot_no"],
-                expiry=body.get("expiry"),
-                source=body["source"],
-                form=body["form"],
-                order_ref=body.get("order_ref"),
-                **common,
-            )
-        ]
+        row = movements.receive(
+            session,
+            user,
+            lot_no=lot_no,
+            expiry=body.get("expiry"),
+            source=body["source"],
+            form=body["form"],
+            order_ref=body.get("order_ref"),
+            **common,
+        )
+        return [row]
     if kind == "issue":
-        return movements.issue(session, g.api_user, lot_no=body.get("lot_no"), **common)
+        return movements.issue(session, user, lot_no=lot_no, **common)
     if kind == "transfer_out":
         return movements.transfer_out(
             session,
-            g.api_user,
-            lot_no=body.get("lot_no"),
+            user,
+            lot_no=lot_no,
             to_facility_id=counterpart.id,
             order_ref=body.get("order_ref"),
             **common,
         )
     if kind == "transfer_in":
-        return [
-            movements.transfer_in(
-                session,
-                g.api_user,
-                lot_no=body["lot_no"],
-                expiry=body.get("expiry"),
-                from_facility_id=counterpart.id,
-                order_ref=body.get("order_ref"),
-                **common,
-            )
-        ]
-    if not body.get("reason"):
-        abort(422, errors={"json": {"reason": ["required for adjustments"]}})
-    return [
-        movements.adjust(
+        row = movements.transfer_in(
             session,
-            g.api_user,
-            lot_no=body["lot_no"],
-            reason=body["reason"],
-            form=body["form"],
+            user,
+            lot_no=lot_no,
+            expiry=body.get("expiry"),
+            from_facility_id=counterpart.id,
+            order_ref=body.get("order_ref"),
             **common,
         )
-    ]
+        return [row]
+    row = movements.adjust(
+        session, user, lot_no=lot_no, reason=body["reason"], form=body["form"], **common
+    )
+    return [row]
 
 
-@event.listens_for(OrmSession, "loaded_as_persistent")
-def _keep_loaded(session, instance) -> None:
-    kept = session.info.get("keep_loaded")
-    if kept is not None:
-        kept.append(instance)
+def _depot_item_counterpart(session, body: dict) -> tuple[Facility, Item, Facility | None]:
+    # the depot, the item and the lot in one statement; depot or item unknown: say which
+    lot_no = (body.get("lot_no") or "").strip()
+    found = recording.load_by_codes(session, g.api_user, body["facility"], body["item"], lot_no)
+    if found is None:
+        found = (
+            _by_code(Facility, body["facility"], "facility"),
+            _by_code(Item, body["item"], "item"),
+        )
+    return (*found, _by_code(Facility, body.get("counterpart"), "counterpart"))
 
 
 # ids are 32-bit integers in the database; a larger one is simply not found
@@ -505,10 +344,14 @@ class Reversal(MethodView):
         """Correct a movement with a reversing entry."""
         session = get_session()
         try:
-            row = movements.reverse(
-                session, g.api_user, movement_id, note=body["note"], idempotency_key=_key(headers)
-            )
-            session.commit()
+            with unit_of_work():
+                row = corrections.reverse(
+                    session,
+                    g.api_user,
+                    movement_id,
+                    note=body["note"],
+                    idempotency_key=_key(headers),
+                )
         except DomainError as exc:
             _domain_abort(exc)
         return {"movements": _serialise([row])}
@@ -525,19 +368,18 @@ class Counts(MethodView):
         session = get_session()
         facility = _by_code(Facility, body["facility"], "facility")
         item = _by_code(Item, body["item"], "item")
+        lines = [CountLine(x["lot_no"], x["counted"], x.get("expiry")) for x in body["lines"]]
         try:
-            rows = movements.count(
-                session,
-                g.api_user,
-                facility_id=facility.id,
-                item_id=item.id,
-                lines=[
-                    CountLine(x["lot_no"], x["counted"], x.get("expiry")) for x in body["lines"]
-                ],
-                note=body["note"],
-                idempotency_key=_key(headers),
-            )
-            session.commit()
+            with unit_of_work():
+                rows = corrections.count(
+                    session,
+                    g.api_user,
+                    facility_id=facility.id,
+                    item_id=item.id,
+                    lines=lines,
+                    note=body["note"],
+                    idempotency_key=_key(headers),
+                )
         except DomainError as exc:
             _domain_abort(exc)
         return {"movements": _serialise(rows)}

@@ -9,21 +9,23 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
-from accounts.models import Role, User
+from accounts.models import Role
 from accounts.services import facility_ids_of
-from core.db import get_session
+from core.db import get_session, unit_of_work
 from core.errors import DomainError
+from core.fields import NOTE_MAX
 from core.i18n import current_language
+from inventory.depot_recording import count_lines, form_errors, post_movement, web_key
 from inventory.extensions import EXTENSIONS
 from inventory.forms import MOVEMENT_FORMS, ReversalForm
 from inventory.models import CatalogEntry, Facility, Item, Lot, Movement, MovementKind
-from inventory.services import movements, spreadsheets
-from inventory.services.movements import CountLine
+from inventory.services import corrections, lots, spreadsheets
 from inventory.services.stock import (
     HistoryFilter,
     can_record,
     depot_for,
     depot_stock,
+    lookups,
     movement_history,
     stock_card,
 )
@@ -119,13 +121,11 @@ def record(facility_id: int, kind: str):
         form.item_id.data = request.args.get("item", type=int)
     status = 200
     if form.validate_on_submit():
-        session = get_session()
         try:
-            _post_movement(kind, form, facility)
-            session.commit()
+            with unit_of_work() as session:
+                post_movement(session, current_user, kind, form, facility)
         except DomainError as exc:
-            session.rollback()
-            _form_errors(form, exc)
+            form_errors(form, exc)
             status = exc.status_code if exc.status_code in (403, 409) else 422
         else:
             flash(_("%(kind)s recorded.", kind=title), "success")
@@ -136,9 +136,7 @@ def record(facility_id: int, kind: str):
         status = 422
     fefo = None
     if kind in ("issue", "transfer_out") and form.item_id.data and form.quantity.data:
-        fefo = movements.suggest_lots(
-            get_session(), facility.id, form.item_id.data, form.quantity.data
-        )
+        fefo = lots.suggest_lots(get_session(), facility.id, form.item_id.data, form.quantity.data)
     return (
         render_template(
             "inventory/record.html",
@@ -156,75 +154,7 @@ def record(facility_id: int, kind: str):
 def _known_lots(facility: Facility, item_id: int | None) -> list[Lot]:
     if not item_id:
         return []
-    return [lot for lot, _b in movements.lots_on_hand(get_session(), facility.id, item_id)]
-
-
-def _post_movement(kind: str, form, facility: Facility) -> None:
-    session = get_session()
-    common = dict(
-        facility_id=facility.id,
-        item_id=form.item_id.data,
-        quantity=form.quantity.data,
-        note=(form.note.data or "").strip(),
-        idempotency_key=_web_key(form.idempotency_key.data),
-    )
-    if kind == "receipt":
-        movements.receive(
-            session,
-            current_user,
-            lot_no=form.lot_no.data,
-            expiry=form.expiry.data,
-            source=form.source.data,
-            form=form.form.data,
-            **common,
-        )
-    elif kind == "issue":
-        movements.issue(session, current_user, lot_no=form.lot_no.data or None, **common)
-    elif kind == "transfer_out":
-        movements.transfer_out(
-            session,
-            current_user,
-            lot_no=form.lot_no.data or None,
-            to_facility_id=form.counterpart_id.data,
-            order_ref=form.order_ref.data or None,
-            **common,
-        )
-    elif kind == "transfer_in":
-        movements.transfer_in(
-            session,
-            current_user,
-            lot_no=form.lot_no.data,
-            expiry=form.expiry.data,
-            from_facility_id=form.counterpart_id.data,
-            order_ref=form.order_ref.data or None,
-            **common,
-        )
-    else:
-        movements.adjust(
-            session,
-            current_user,
-            lot_no=form.lot_no.data,
-            reason=form.reason.data,
-            form=form.form.data,
-            **common,
-        )
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    placed = False
-    aliases = {
-        "to_facility_id": "counterpart_id",
-        "from_facility_id": "counterpart_id",
-        "item": "item_id",
-        "facility": "item_id",
-    }
-    for name, message in (exc.fields or {}).items():
-        field = getattr(form, aliases.get(name, name), None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = [*list(field.errors or []), str(message)]
-            placed = True
-    if not placed or not exc.fields:
-        flash(exc.message, "error")
+    return [lot for lot, _b in lots.lots_on_hand(get_session(), facility.id, item_id)]
 
 
 @bp.route("/<int:facility_id>/count/<int:item_id>", methods=["GET", "POST"])
@@ -235,28 +165,27 @@ def count(facility_id: int, item_id: int):
     _require_recorder(facility)
     session = get_session()
     item = session.get(Item, item_id) or abort(404)
-    on_books = movements.lots_on_hand(session, facility.id, item.id)
+    on_books = lots.lots_on_hand(session, facility.id, item.id)
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        lines, errors = _count_lines(request.form)
+        lines, errors = count_lines(request.form)
         note = request.form.get("note", "").strip()
         if len(note) > NOTE_MAX:
             errors["note"] = _("At most %(n)d characters.", n=NOTE_MAX)
         if not errors:
             try:
-                rows = movements.count(
-                    session,
-                    current_user,
-                    facility_id=facility.id,
-                    item_id=item.id,
-                    lines=lines,
-                    note=note,
-                    idempotency_key=_web_key(request.form.get("idempotency_key")),
-                )
-                session.commit()
+                with unit_of_work():
+                    rows = corrections.count(
+                        session,
+                        current_user,
+                        facility_id=facility.id,
+                        item_id=item.id,
+                        lines=lines,
+                        note=note,
+                        idempotency_key=web_key(current_user, request.form.get("idempotency_key")),
+                    )
             except DomainError as exc:
-                session.rollback()
                 errors = {"form": exc.message}
             else:
                 flash(_("Stock count posted: %(n)d variance(s).", n=len(rows)), "success")
@@ -276,45 +205,6 @@ def count(facility_id: int, item_id: int):
     )
 
 
-NOTE_MAX = 500  # Movement.note
-
-
-def _web_key(key: str | None) -> str | None:
-    # keys from the pages are namespaced by user, so two clerks cannot collide
-    return f"web:{current_user.id}:{key[:40]}" if key else None
-
-
-def _count_lines(form) -> tuple[list[CountLine], dict[str, str]]:
-    lines, errors = [], {}
-    rows = form.get("rows", "0").strip()
-    # the page says how many rows it rendered; a tampered number counts no row
-    n_rows = int(rows) if rows.isascii() and rows.isdigit() and len(rows) <= 4 else 0
-    for n in range(n_rows):
-        lot_no = form.get(f"lot_{n}", "").strip()
-        raw = form.get(f"counted_{n}", "").strip()
-        if not raw and not lot_no:
-            continue
-        if not raw:
-            continue  # a lot left blank is not counted
-        if not (raw.isascii() and raw.isdigit()):
-            errors[f"counted_{n}"] = _("Enter a whole number, zero or more.")
-            continue
-        if not lot_no:
-            errors[f"lot_{n}"] = _("A lot number is required.")
-            continue
-        expiry = None
-        if form.get(f"expiry_{n}"):
-            try:
-                expiry = date.fromisoformat(form[f"expiry_{n}"])
-            except ValueError:
-                errors[f"expiry_{n}"] = _("Not a date.")
-                continue
-        lines.append(CountLine(lot_no, int(raw), expiry))
-    if not lines and not errors:
-        errors["form"] = _("Count at least one lot.")
-    return lines, errors
-
-
 @bp.route("/<int:facility_id>/history")
 @login_required
 def history(facility_id: int):
@@ -330,7 +220,7 @@ def history(facility_id: int):
         items=_item_choices(facility),
         kinds=list(MovementKind),
         can_record=can_record(get_session(), current_user, facility.id),
-        lookup=_lookups(result.rows),
+        lookup=lookups(get_session(), result.rows),
     )
 
 
@@ -353,22 +243,6 @@ def _history_filter() -> tuple[HistoryFilter, int]:
     )
 
 
-def _lookups(rows: list[Movement]) -> dict:
-    session = get_session()
-    lot_ids = {m.lot_id for m in rows}
-    item_ids = {m.item_id for m in rows}
-    fac_ids = {m.counterpart_facility_id for m in rows if m.counterpart_facility_id}
-    user_ids = {m.user_id for m in rows if m.user_id}
-    return {
-        "lots": {x.id: x for x in session.exec(select(Lot).where(Lot.id.in_(lot_ids)))},
-        "items": {x.id: x for x in session.exec(select(Item).where(Item.id.in_(item_ids)))},
-        "facilities": {
-            x.id: x for x in session.exec(select(Facility).where(Facility.id.in_(fac_ids)))
-        },
-        "users": {x.id: x for x in session.exec(select(User).where(User.id.in_(user_ids)))},
-    }
-
-
 @bp.route("/<int:facility_id>/card/<int:item_id>")
 @login_required
 def card(facility_id: int, item_id: int):
@@ -381,7 +255,7 @@ def card(facility_id: int, item_id: int):
         facility=facility,
         item=item,
         lines=lines,
-        lookup=_lookups([line.movement for line in lines]),
+        lookup=lookups(get_session(), [line.movement for line in lines]),
     )
 
 
@@ -399,17 +273,16 @@ def reverse(facility_id: int, movement_id: int):
     status = 200
     if form.validate_on_submit():
         try:
-            movements.reverse(
-                session,
-                current_user,
-                movement.id,
-                note=form.note.data.strip(),
-                idempotency_key=_web_key(form.idempotency_key.data),
-            )
-            session.commit()
+            with unit_of_work():
+                corrections.reverse(
+                    session,
+                    current_user,
+                    movement.id,
+                    note=form.note.data.strip(),
+                    idempotency_key=web_key(current_user, form.idempotency_key.data),
+                )
         except DomainError as exc:
-            session.rollback()
-            _form_errors(form, exc)
+            form_errors(form, exc)
             status = 409 if exc.status_code == 409 else 422
         else:
             flash(_("The movement was reversed."), "success")
@@ -422,7 +295,7 @@ def reverse(facility_id: int, movement_id: int):
             facility=facility,
             movement=movement,
             form=form,
-            lookup=_lookups([movement]),
+            lookup=lookups(get_session(), [movement]),
         ),
         status,
     )
@@ -454,16 +327,14 @@ def upload_count(facility_id: int):
     problems, message, status = [], None, 200
     if request.method == "POST":
         upload = request.files.get("file")
-        session = get_session()
         try:
             if upload is None or not upload.filename:
                 raise spreadsheets.SpreadsheetError(_("Choose the filled-in file."))
-            result = spreadsheets.import_stock_count(
-                session, current_user, facility, upload.read(), lang=current_language()
-            )
-            session.commit()
+            with unit_of_work() as session:
+                result = spreadsheets.import_stock_count(
+                    session, current_user, facility, upload.read(), lang=current_language()
+                )
         except spreadsheets.SpreadsheetError as exc:
-            session.rollback()
             problems, message, status = exc.rows, exc.message, 422
         else:
             flash(

@@ -8,6 +8,8 @@ from wtforms import DateField, HiddenField, IntegerField, SelectField, StringFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from core.fields import NOTE_MAX
+
 SOURCES = [
     SelectChoice("purchase", _l("Purchase")),
     SelectChoice("donation", _l("Donation")),
@@ -31,7 +33,7 @@ class MovementForm(FlaskForm):
         _l("Quantity"),
         validators=[DataRequired(), NumberRange(min=1, max=10_000_000)],
     )
-    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=NOTE_MAX)])
     # a fresh key per rendered form: pressing submit twice records the movement once
     idempotency_key = HiddenField(default=lambda: uuid.uuid4().hex)
 
@@ -68,7 +70,9 @@ class AdjustmentForm(MovementForm):
 
 
 class ReversalForm(FlaskForm):
-    note = TextAreaField(_l("Why is it reversed?"), validators=[DataRequired(), Length(max=500)])
+    note = TextAreaField(
+        _l("Why is it reversed?"), validators=[DataRequired(), Length(max=NOTE_MAX)]
+    )
     idempotency_key = HiddenField(default=lambda: uuid.uuid4().hex)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Index, String
 from sqlmodel import Field, SQLModel
 
 import core.db  # noqa: F401  (the constraint naming convention)
+from core.fields import NOTE_MAX
 from core.timeutil import utcnow
 
 
@@ -34,7 +35,7 @@ class SurgeScenario(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=96)
-    note: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=NOTE_MAX)
     # affected regions (county or township codes) and single depots; both may be given
     region_codes: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     facility_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -143,7 +144,7 @@ class AllocationOrder(SQLModel, table=True):
     from_facility_id: int = Field(foreign_key="facility.id")
     to_facility_id: int = Field(foreign_key="facility.id")
     status: str = Field(default=OrderStatus.DRAFT, sa_column=Column(String(16), nullable=False))
-    note: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=NOTE_MAX)
     issued_by_id: int | None = Field(default=None, foreign_key="user.id")
     issued_at: datetime = Field(default_factory=utcnow, sa_column=_time(False, index=True))
     approved_by_id: int | None = Field(default=None, foreign_key="user.id")
@@ -218,7 +219,7 @@ class SupportRequest(SQLModel, table=True):
     # "province" or "neighbour_city", and who exactly (浙江省卫生健康委, 杭州市卫生健康委 ...)
     addressee_kind: str = Field(sa_column=Column(String(16), nullable=False))
     addressee: str = Field(max_length=96)
-    note: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=NOTE_MAX)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_time(False, index=True))
 

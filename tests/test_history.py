@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from inventory.models import Movement
-from inventory.services import history, ledger, movements
+from inventory.services import corrections, history, ledger
 from tests.factories import make_item, make_network, receive
 
 START = datetime(2026, 10, 1, tzinfo=UTC)
@@ -49,7 +49,7 @@ def test_lots_at_an_instant_equal_the_sum_of_the_rows_before_it(session):
         posted.append(row)
     for row in rng.sample(posted, 12):  # some rows corrected later
         if row.quantity > 0 and held[(row.facility_id, _lot_no(session, row))] >= row.quantity:
-            movements.reverse(session, None, row.id, note="mistake")
+            corrections.reverse(session, None, row.id, note="mistake")
             held[(row.facility_id, _lot_no(session, row))] -= row.quantity
     rows = session.exec(select(Movement)).all()
     times = {m.id: m.occurred_at for m in rows}

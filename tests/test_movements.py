@@ -7,9 +7,9 @@ from sqlmodel import select
 
 from core.errors import Conflict, Forbidden, NotFound, ValidationError
 from inventory.models import Balance, Movement
-from inventory.services import movements
+from inventory.services import corrections, movements
+from inventory.services.corrections import CountLine
 from inventory.services.ledger import verify_ledger
-from inventory.services.movements import CountLine
 from tests.factories import make_item, make_network, make_user
 
 FAR = date(2031, 1, 1)
@@ -230,7 +230,7 @@ def test_count_posts_the_variance_per_lot(session, world):
     movements.receive(
         session, clerk, facility_id=a.id, item_id=item.id, lot_no="L2", expiry=FAR, quantity=20
     )
-    rows = movements.count(
+    rows = corrections.count(
         session,
         clerk,
         facility_id=a.id,
@@ -246,11 +246,11 @@ def test_count_posts_the_variance_per_lot(session, world):
 def test_count_refuses_negative_and_duplicate_lines(session, world):
     f, item, clerk = world
     with pytest.raises(ValidationError):
-        movements.count(
+        corrections.count(
             session, clerk, facility_id=f["A"].id, item_id=item.id, lines=[CountLine("L1", -1, FAR)]
         )
     with pytest.raises(ValidationError):
-        movements.count(
+        corrections.count(
             session,
             clerk,
             facility_id=f["A"].id,
@@ -265,18 +265,18 @@ def test_reversal_is_a_new_entry_and_only_once(session, world):
         session, clerk, facility_id=f["A"].id, item_id=item.id, lot_no="L", expiry=FAR, quantity=9
     )
     with pytest.raises(ValidationError):
-        movements.reverse(session, clerk, receipt.id, note=" ")
-    reversal = movements.reverse(session, clerk, receipt.id, note="typed 9 instead of 6")
+        corrections.reverse(session, clerk, receipt.id, note=" ")
+    reversal = corrections.reverse(session, clerk, receipt.id, note="typed 9 instead of 6")
     session.commit()
     assert (reversal.quantity, reversal.reverses_id) == (-9, receipt.id)
     assert session.get(Movement, receipt.id).quantity == 9  # the original is untouched
     assert _balance(session, f["A"], item) == 0
     with pytest.raises(Conflict):
-        movements.reverse(session, clerk, receipt.id, note="again")
+        corrections.reverse(session, clerk, receipt.id, note="again")
     with pytest.raises(Conflict):
-        movements.reverse(session, clerk, reversal.id, note="undo the undo")
+        corrections.reverse(session, clerk, reversal.id, note="undo the undo")
     with pytest.raises(NotFound):
-        movements.reverse(session, clerk, 999999, note="x")
+        corrections.reverse(session, clerk, 999999, note="x")
 
 
 def test_reversing_a_receipt_already_issued_is_refused(session, world):
@@ -286,7 +286,7 @@ def test_reversing_a_receipt_already_issued_is_refused(session, world):
     )
     movements.issue(session, clerk, facility_id=f["A"].id, item_id=item.id, quantity=5)
     with pytest.raises(Conflict):
-        movements.reverse(session, clerk, receipt.id, note="wrong")
+        corrections.reverse(session, clerk, receipt.id, note="wrong")
 
 
 def test_idempotent_issue_returns_all_original_rows(session, world):

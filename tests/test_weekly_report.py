@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from core.db import get_engine
 from core.timeutil import SHANGHAI
-from inventory.services import catalog, ledger, movements, network
+from inventory.services import catalog, corrections, ledger, network
 from inventory.services.expiry import expiring_lots
 from inventory.services.readiness import compute_readiness, facilities_in_county
 from reports.archive import render_weekly
@@ -154,7 +154,7 @@ def test_a_past_week_is_reported_as_it_stood_at_its_end(session):
     wrong = receive(
         session, f["A"], n95, 1000, lot_no="A9", occurred_at=shanghai(2026, 11, 20, 15, 0)
     )
-    movements.reverse(session, None, wrong.id, note="typed twice")
+    corrections.reverse(session, None, wrong.id, note="typed twice")
     # entered on Tuesday, happened on Sunday evening (a Beijing-time value, as the API sends)
     receive(
         session,

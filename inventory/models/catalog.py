@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, Column, DateTime, String, UniqueConstrai
 from sqlmodel import Field, SQLModel
 
 import core.db  # noqa: F401  (the constraint naming convention)
+from core.fields import SHORT_NOTE_MAX
 from core.timeutil import utcnow
 
 
@@ -81,7 +82,7 @@ class UsageNorm(SQLModel, table=True):
     item_id: int = Field(foreign_key="item.id", index=True)
     daily_usage: float
     # e.g. "bed: 420 beds × 6.0 per bed-day"
-    basis: str = Field(default="", max_length=300)
+    basis: str = Field(default="", max_length=SHORT_NOTE_MAX)
     source: str = Field(default="", max_length=200)
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)

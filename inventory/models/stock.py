@@ -8,7 +8,10 @@ from sqlmodel import Field, SQLModel
 
 import core.db  # noqa: F401  (the constraint naming convention)
 from core.append_only import make_append_only
+from core.fields import NOTE_MAX, SHORT_NOTE_MAX
 from core.timeutil import utcnow
+from inventory.rules.expiry import is_expired
+from inventory.rules.stock import available
 
 
 class ReserveForm(StrEnum):
@@ -62,7 +65,7 @@ class Lot(SQLModel, table=True):
 
     def is_expired(self, today: date) -> bool:
         """Past its expiry date: may only be disposed of."""
-        return self.expiry is not None and self.expiry < today
+        return is_expired(self.expiry, today)
 
 
 class Movement(SQLModel, table=True):
@@ -89,7 +92,7 @@ class Movement(SQLModel, table=True):
     balance_after: int
     # purchase, donation, agreement, order / damaged, expired, lost, found, count ...
     reason: str = Field(default="", max_length=32)
-    note: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=NOTE_MAX)
     counterpart_facility_id: int | None = Field(default=None, foreign_key="facility.id")
     order_ref: str | None = Field(default=None, max_length=32, index=True)
     reverses_id: int | None = Field(default=None, foreign_key="movement.id", unique=True)
@@ -134,7 +137,7 @@ class Balance(SQLModel, table=True):
     @property
     def available(self) -> int:
         """What may still be issued or promised."""
-        return self.quantity - self.reserved
+        return available(self.quantity, self.reserved)
 
 
 class CapacityReserve(SQLModel, table=True):
@@ -153,4 +156,4 @@ class CapacityReserve(SQLModel, table=True):
     enterprise_id: int = Field(foreign_key="enterprise.id", index=True)
     units_per_day: int
     lead_time_days: int
-    note: str = Field(default="", max_length=300)
+    note: str = Field(default="", max_length=SHORT_NOTE_MAX)

@@ -31,6 +31,14 @@ STATUS_ORDER = {s: n for n, s in enumerate(Status)}
 JUDGED = (Status.STOCK_OUT, Status.RED, Status.AMBER, Status.YELLOW, Status.GREEN)
 
 
+def days_of_cover(quantity: float, daily_usage: float | None) -> float | None:
+    """How many days `quantity` units last at full-load `daily_usage`; None without a norm
+    (or a zero one). The one definition: depot pages, reports, API and jobs use it."""
+    if not daily_usage:
+        return None
+    return quantity / daily_usage
+
+
 @dataclass(frozen=True)
 class Targets:
     """The thresholds in force, in days."""
@@ -69,9 +77,7 @@ class Cover:
         return self.physical + self.agreement + self.capacity_within(horizon)
 
     def days(self, quantity: int) -> float | None:
-        if not self.daily_usage:
-            return None
-        return quantity / self.daily_usage
+        return days_of_cover(quantity, self.daily_usage)
 
     @property
     def physical_days(self) -> float | None:

@@ -23,6 +23,8 @@ from inventory.models import (
     ReserveForm,
     UsageNorm,
 )
+from inventory.rules.expiry import expired_clause
+from inventory.rules.stock import available
 from inventory.services import history
 from inventory.services.cover import CoverTable
 
@@ -74,18 +76,7 @@ def cover_table(
     fac_rows = conn.execute(
         scoped(select(Facility.id, Facility.tier).where(Facility.active.is_(True)), Facility.id)
     ).all()
-    catalog = defaultdict(list)
-    for tier, iid in conn.execute(select(CatalogEntry.tier, CatalogEntry.item_id)):
-        catalog[tier].append(iid)
-    by_tier = defaultdict(list)
-    for fid, tier in fac_rows:
-        by_tier[tier].append(fid)
-    cat_f, cat_i = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
-    for tier, fids in by_tier.items():
-        items = np.asarray(catalog.get(tier, []), dtype=np.int64)
-        cat_f.append(np.repeat(np.asarray(fids, dtype=np.int64), len(items)))
-        cat_i.append(np.tile(items, len(fids)))
-    cat_keys = np.concatenate(cat_f) * _KEY + np.concatenate(cat_i)
+    cat_keys = _catalog_keys(conn, fac_rows)
 
     norms = _fetch_array(
         conn,
@@ -96,7 +87,7 @@ def cover_table(
         3,
     )
 
-    expired = and_(Lot.expiry.is_not(None), Lot.expiry < today)
+    expired = expired_clause(Lot.expiry, today)
     if at is None:
         stock = _fetch_array(conn, _stock_now(ids, expired), 6)
     else:
@@ -117,6 +108,33 @@ def cover_table(
     )
 
     active = np.asarray([fid for fid, _tier in fac_rows], dtype=np.int64)
+    return _merge(active, cat_keys, norms, stock, capacity)
+
+
+def _catalog_keys(conn, fac_rows: list) -> np.ndarray:
+    """The pair keys of every active depot and the items its tier's catalog lists."""
+    catalog = defaultdict(list)
+    for tier, iid in conn.execute(select(CatalogEntry.tier, CatalogEntry.item_id)):
+        catalog[tier].append(iid)
+    by_tier = defaultdict(list)
+    for fid, tier in fac_rows:
+        by_tier[tier].append(fid)
+    cat_f, cat_i = [np.empty(0, dtype=np.int64)], [np.empty(0, dtype=np.int64)]
+    for tier, fids in by_tier.items():
+        items = np.asarray(catalog.get(tier, []), dtype=np.int64)
+        cat_f.append(np.repeat(np.asarray(fids, dtype=np.int64), len(items)))
+        cat_i.append(np.tile(items, len(fids)))
+    return np.concatenate(cat_f) * _KEY + np.concatenate(cat_i)
+
+
+def _merge(
+    active: np.ndarray,
+    cat_keys: np.ndarray,
+    norms: np.ndarray,
+    stock: np.ndarray,
+    capacity: np.ndarray,
+) -> CoverTable:
+    """One row per (depot, item) key found in any source, active depots only."""
 
     def keyed(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         keep = np.isin(a[:, 0].astype(np.int64), active)
@@ -152,7 +170,7 @@ def cover_table(
 
 def _stock_now(ids: list[int] | None, expired):
     """Per (depot, item): usable physical, usable agreement, expired, reserved, from balances."""
-    usable = Balance.quantity - Balance.reserved
+    usable = available(Balance.quantity, Balance.reserved)
     physical = Balance.form == ReserveForm.PHYSICAL
     query = (
         select(

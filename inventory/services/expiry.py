@@ -7,6 +7,8 @@ from sqlmodel import Session, select
 
 from core.timeutil import local_today
 from inventory.models import Balance, Lot, ReserveForm
+from inventory.rules.expiry import usable_clause
+from inventory.rules.stock import available
 from inventory.services import history
 from inventory.services.usage import BurnRate
 
@@ -61,7 +63,7 @@ def expiring_lots(
         )
     )
     if not include_expired:
-        query = query.where(Lot.expiry >= today)
+        query = query.where(usable_clause(Lot.expiry, today))
     if facility_ids is not None:
         query = query.where(held.facility_id.in_(facility_ids))
     rows = [
@@ -105,9 +107,9 @@ def rotation_advice(
         query = query.where(Balance.facility_id.in_(facility_ids))
     lots: dict[tuple[int, int], list] = {}
     for fid, iid, lot, qty, reserved in session.exec(query):
-        if lot.expiry is None or lot.expiry < today:
+        if lot.expiry is None or lot.is_expired(today):
             continue
-        lots.setdefault((fid, iid), []).append((lot, qty - reserved))
+        lots.setdefault((fid, iid), []).append((lot, available(qty, reserved)))
     advice = []
     for key, entries in lots.items():
         rate = rates.get(key)

@@ -5,9 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, func, insert, true, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, bindparam, func
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
@@ -15,6 +13,7 @@ from core import db
 from core.errors import Conflict, ValidationError
 from core.timeutil import as_utc, utcnow
 from inventory.models import Balance, Facility, Item, Lot, Movement, MovementKind, ReserveForm
+from inventory.services import ledger_sql
 
 logger = logging.getLogger(__name__)
 
@@ -39,123 +38,18 @@ class Posting:
     idempotency_key: str | None = None
 
 
-def _insert(session: Session):
-    dialect = session.get_bind().dialect.name
-    return pg_insert if dialect == "postgresql" else sqlite_insert
-
-
 _FIND_LOT = select(Lot.__table__.c.id).where(
     Lot.__table__.c.item_id == bindparam("item_id"), Lot.__table__.c.lot_no == bindparam("lot_no")
 )
 _LOT = select(Lot).where(Lot.item_id == bindparam("item_id"), Lot.lot_no == bindparam("lot_no"))
-_BALANCE = Balance.__table__
-_MOVEMENT = Movement.__table__
-# built once: Core statements on the tables, with bind parameters, skip both statement
-# construction and the ORM's bulk path on every posting
-_SELECT_BALANCE = (
-    select(_BALANCE.c.id, _BALANCE.c.quantity, _BALANCE.c.reserved)
-    .where(
-        _BALANCE.c.facility_id == bindparam("facility_id"),
-        _BALANCE.c.item_id == bindparam("item_id"),
-        _BALANCE.c.lot_id == bindparam("lot_id"),
-        _BALANCE.c.form == bindparam("form"),
-    )
-    .with_for_update()
-)
-_INSERT_MOVEMENT = insert(_MOVEMENT).returning(_MOVEMENT.c.id)
-_INSERT_KEYED = {
-    name: dialect_insert(_MOVEMENT)
-    .on_conflict_do_nothing(index_elements=["idempotency_key"])
-    .returning(_MOVEMENT.c.id)
-    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
-}
-_MOVEMENT_COLUMNS = (
-    "facility_id",
-    "item_id",
-    "lot_id",
-    "form",
-    "kind",
-    "quantity",
-    "balance_after",
-    "reason",
-    "note",
-    "counterpart_facility_id",
-    "order_ref",
-    "reverses_id",
-    "user_id",
-    "occurred_at",
-    "recorded_at",
-    "idempotency_key",
-)
 
-
-def _post_pg(keyed: bool):
-    """PostgreSQL: lock the balance, insert the ledger row and move the balance, in one statement.
-
-    `locked` takes the balance row FOR UPDATE (after a concurrent writer commits, it reads the
-    row's newest version: READ COMMITTED re-checks a locked row); `inserted` appends the ledger
-    row only when the new quantity still covers what orders reserved, computing `balance_after`
-    from the locked row; `moved` updates the balance from the inserted row, so when a used
-    idempotency key or too little stock makes the INSERT do nothing, the balance stays as it was.
-    The statement returns the locked row (id, quantity, reserved) and the new movement's id (NULL
-    when nothing was posted), or no row when the balance row does not exist yet. The lock is
-    thus held for one statement and the commit only.
-    """
-    # parameters named after no column of either table: a nested UPDATE would otherwise SET
-    # every balance column whose name is a parameter's; typed, so that they are cast in the
-    # INSERT's SELECT list
-    params = {c: bindparam(f"m_{c}", type_=_MOVEMENT.c[c].type) for c in _MOVEMENT_COLUMNS}
-    locked = (
-        select(_BALANCE.c.id, _BALANCE.c.quantity, _BALANCE.c.reserved)
-        .where(
-            _BALANCE.c.facility_id == params["facility_id"],
-            _BALANCE.c.item_id == params["item_id"],
-            _BALANCE.c.lot_id == params["lot_id"],
-            _BALANCE.c.form == params["form"],
-        )
-        .with_for_update()
-        .cte("locked")
-    )
-    new_quantity = locked.c.quantity + params["quantity"]
-    values = [new_quantity if c == "balance_after" else params[c] for c in _MOVEMENT_COLUMNS]
-    statement = pg_insert(_MOVEMENT).from_select(
-        list(_MOVEMENT_COLUMNS), select(*values).where(new_quantity >= locked.c.reserved)
-    )
-    if keyed:
-        statement = statement.on_conflict_do_nothing(index_elements=["idempotency_key"])
-    inserted = statement.returning(_MOVEMENT.c.id, _MOVEMENT.c.balance_after).cte("inserted")
-    moved = (
-        update(_BALANCE)
-        .where(_BALANCE.c.id == locked.c.id, select(inserted.c.id).exists())
-        .values(
-            quantity=select(inserted.c.balance_after).scalar_subquery(),
-            last_movement_id=select(inserted.c.id).scalar_subquery(),
-            updated_at=params["recorded_at"],
-        )
-        .returning(_BALANCE.c.id)
-        .cte("moved")
-    )
-    return (
-        select(locked.c.id, locked.c.quantity, locked.c.reserved, inserted.c.id)
-        .select_from(locked.outerjoin(inserted, true()))
-        .add_cte(moved)
-    )
-
-
-_POST_PG = {keyed: _post_pg(keyed) for keyed in (False, True)}
 _FORMS = frozenset(ReserveForm)
 _KINDS = frozenset(MovementKind)
+_MOVEMENT = Movement.__table__
 _FIND_KEY = select(_MOVEMENT.c.id).where(_MOVEMENT.c.idempotency_key == bindparam("key"))
-_UPDATE_BALANCE = (
-    update(_BALANCE)
-    .where(_BALANCE.c.id == bindparam("balance_id"))
-    .values(
-        quantity=bindparam("new_quantity"),
-        last_movement_id=bindparam("movement_id"),
-        updated_at=bindparam("now"),
-    )
-)
 
+# the ledger's own balance lock (reservations take it too)
+locked_balance = ledger_sql.locked_balance
 
 LOT_NO_MAX = 64  # Lot.lot_no
 
@@ -207,7 +101,7 @@ def get_or_create_lot(session: Session, item: Item, lot_no: str, expiry: date | 
         raise ValidationError(_("This item expires: give the lot's expiry date."), field="expiry")
     connection = session.connection()
     connection.execute(
-        _insert(session)(Lot.__table__).on_conflict_do_nothing(
+        ledger_sql.dialect_insert(session)(Lot.__table__).on_conflict_do_nothing(
             index_elements=["item_id", "lot_no"]
         ),
         {"item_id": item.id, "lot_no": lot_no, "expiry": expiry},
@@ -222,32 +116,11 @@ def lock_balance(
     session: Session, facility_id: int, item_id: int, lot_id: int, form: str
 ) -> Balance:
     """The balance row for the key as an object, created if new, locked until commit."""
-    _lock_row(session, facility_id, item_id, lot_id, form)
+    ledger_sql.lock_row(session, facility_id, item_id, lot_id, form)
     key = {"facility_id": facility_id, "item_id": item_id, "lot_id": lot_id, "form": form}
     query = select(Balance).filter_by(**key)
     # populate_existing: another transaction may have changed the row since we last read it
     return session.exec(query.execution_options(populate_existing=True)).one()
-
-
-def locked_balance(session: Session, facility_id: int, item_id: int, lot_id: int, form: str):
-    """(id, quantity, reserved) of the balance row, locked until commit; None if it is new."""
-    key = {"facility_id": facility_id, "item_id": item_id, "lot_id": lot_id, "form": form}
-    return session.connection().execute(_SELECT_BALANCE, key).first()
-
-
-def _lock_row(session: Session, facility_id: int, item_id: int, lot_id: int, form: str):
-    """(id, quantity, reserved) of the balance row, created if new, locked until commit."""
-    key = {"facility_id": facility_id, "item_id": item_id, "lot_id": lot_id, "form": form}
-    connection = session.connection()
-    row = locked_balance(session, facility_id, item_id, lot_id, form)
-    if row is None:
-        connection.execute(
-            _insert(session)(_BALANCE)
-            .values(**key, quantity=0, reserved=0, updated_at=utcnow())
-            .on_conflict_do_nothing(index_elements=list(key))
-        )
-        row = connection.execute(_SELECT_BALANCE, key).one()
-    return row
 
 
 def find_by_key(session: Session, key: str) -> Movement | None:
@@ -293,28 +166,9 @@ def _short(quantity: int, reserved: int, change: int) -> Conflict:
     )
 
 
-def append(session: Session, posting: Posting) -> Movement:
-    """`post` without looking the idempotency key up first: the hot path of the whole system.
-
-    In Core rather than through the ORM's unit of work, once the balance row exists: one
-    statement on PostgreSQL (see `_post_pg`), three on SQLite (read the balance under the
-    database's write lock, insert the ledger row, update the balance). The ledger row is
-    inserted with ON CONFLICT DO NOTHING on the key, so a used key posts nothing and raises
-    `KeyUsed` (the caller rolls back and answers with the earlier rows); callers that retry
-    rarely save the lookup that `post` makes on every call.
-
-    :raises Conflict: the balance would go below zero or below what orders reserved.
-    :raises KeyUsed: the idempotency key was used already; the balance was not changed.
-    """
-    if posting.form not in _FORMS:
-        raise ValidationError(_("Unknown reserve form."), field="form")
-    if posting.kind not in _KINDS:
-        raise ValidationError(_("Unknown movement type."), field="kind")
-    if posting.quantity == 0:
-        raise ValidationError(_("The quantity must not be zero."), field="quantity")
-    session.flush()  # pending ORM changes (a new lot, say) go first; free when there are none
-    now = utcnow()
-    values = dict(
+def _row_values(posting: Posting, now) -> dict:
+    """The ledger row's columns; `balance_after` is filled in by the posting path."""
+    return dict(
         facility_id=posting.facility_id,
         item_id=posting.item_id,
         lot_id=posting.lot_id,
@@ -333,39 +187,48 @@ def append(session: Session, posting: Posting) -> Movement:
         recorded_at=now,
         idempotency_key=posting.idempotency_key,
     )
-    connection = session.connection()
+
+
+def append(session: Session, posting: Posting) -> Movement:
+    """`post` without looking the idempotency key up first: the hot path of the whole system.
+
+    In Core rather than through the ORM's unit of work, once the balance row exists: one
+    statement on PostgreSQL (see `ledger_sql._post_pg`), three on SQLite (read the balance under the
+    database's write lock, insert the ledger row, update the balance). The ledger row is
+    inserted with ON CONFLICT DO NOTHING on the key, so a used key posts nothing and raises
+    `KeyUsed` (the caller rolls back and answers with the earlier rows); callers that retry
+    rarely save the lookup that `post` makes on every call.
+
+    :raises Conflict: the balance would go below zero or below what orders reserved.
+    :raises KeyUsed: the idempotency key was used already; the balance was not changed.
+    """
+    if posting.form not in _FORMS:
+        raise ValidationError(_("Unknown reserve form."), field="form")
+    if posting.kind not in _KINDS:
+        raise ValidationError(_("Unknown movement type."), field="kind")
+    if posting.quantity == 0:
+        raise ValidationError(_("The quantity must not be zero."), field="quantity")
+    session.flush()  # pending ORM changes (a new lot, say) go first; free when there are none
+    now = utcnow()
+    values = _row_values(posting, now)
     keyed = bool(posting.idempotency_key)
     # a post with a used key inserts nothing (a concurrent one waits for the first to end)
-    if connection.dialect.name == "postgresql":
-        params = {f"m_{k}": v for k, v in values.items()}
-        row = connection.execute(_POST_PG[keyed], params).first()
-        if row is None:  # the first posting to this balance: create its row, then post
-            _lock_row(session, posting.facility_id, posting.item_id, posting.lot_id, posting.form)
-            row = connection.execute(_POST_PG[keyed], params).one()
-        balance_id, quantity, reserved, movement_id = row
+    if session.connection().dialect.name == "postgresql":
+        balance_id, quantity, reserved, movement_id = ledger_sql.post_postgresql(
+            session, values, keyed
+        )
         new_quantity = quantity + posting.quantity
         if movement_id is None and new_quantity < reserved:
             raise _short(quantity, reserved, posting.quantity)
     else:
-        balance_id, quantity, reserved = _lock_row(
+        balance_id, quantity, reserved = ledger_sql.lock_row(
             session, posting.facility_id, posting.item_id, posting.lot_id, posting.form
         )
         new_quantity = quantity + posting.quantity
         if new_quantity < reserved:
             raise _short(quantity, reserved, posting.quantity)
         values["balance_after"] = new_quantity
-        statement = _INSERT_KEYED["sqlite"] if keyed else _INSERT_MOVEMENT
-        movement_id = connection.execute(statement, values).scalar()
-        if movement_id is not None:
-            connection.execute(
-                _UPDATE_BALANCE,
-                {
-                    "balance_id": balance_id,
-                    "new_quantity": new_quantity,
-                    "movement_id": movement_id,
-                    "now": now,
-                },
-            )
+        movement_id = ledger_sql.post_sqlite(session, values, keyed, balance_id, now)
     if movement_id is None:
         raise KeyUsed(posting.idempotency_key)
     values["balance_after"] = new_quantity

@@ -17,7 +17,15 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from inventory.models import Facility, Item
-from inventory.services.cover import JUDGED, STATUS_ORDER, Cover, CoverTable, Status, Targets
+from inventory.services.cover import (
+    JUDGED,
+    STATUS_ORDER,
+    Cover,
+    CoverTable,
+    Status,
+    Targets,
+    days_of_cover,
+)
 from inventory.services.cover_table import cover_table
 from inventory.services.targets import active_profile
 
@@ -47,11 +55,11 @@ class Rollup:
     @property
     def physical_days(self) -> float | None:
         """Sum of stock over sum of usage."""
-        return self.physical / self.usage if self.usage else None
+        return days_of_cover(self.physical, self.usage)
 
     @property
     def all_forms_days(self) -> float | None:
-        return self.all_forms_short / self.usage if self.usage else None
+        return days_of_cover(self.all_forms_short, self.usage)
 
     def share(self, n: int) -> float | None:
         return n / self.judged if self.judged else None

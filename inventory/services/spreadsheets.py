@@ -18,10 +18,11 @@ from sqlmodel import Session, select
 
 from accounts.models import User
 from core.errors import ValidationError
+from core.fields import NOTE_MAX
 from core.timeutil import SHANGHAI, as_utc, local_today
 from inventory.models import Balance, CatalogEntry, Facility, Item, Lot, Movement
-from inventory.services import movements
-from inventory.services.movements import CountLine
+from inventory.services import corrections, recording
+from inventory.services.corrections import CountLine
 from inventory.services.stock import HistoryFilter, movement_history
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -131,7 +132,50 @@ def import_stock_count(
 
     :raises SpreadsheetError: with every row-level problem, or one file-level problem.
     """
-    movements.authorize_depot(session, actor, facility.id)
+    recording.authorize_depot(session, actor, facility.id)
+    ws = _count_sheet(data, facility)
+    headers = _headers(lang)
+    items = {i.code: i for i in session.exec(select(Item).where(Item.active.is_(True)))}
+    known_lots = {(lot.item_id, lot.lot_no): lot for lot in session.exec(select(Lot))}
+    errors, by_item, seen = [], {}, set()
+    result = ImportResult()
+    for number, values in enumerate(
+        ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True), start=HEADER_ROW + 1
+    ):
+        if number - HEADER_ROW > MAX_ROWS:
+            raise SpreadsheetError(_("The sheet has more than %(n)d rows.", n=MAX_ROWS))
+        cells = dict(zip(COLUMNS, list(values) + [None] * len(COLUMNS), strict=False))
+        if cells["counted"] is None or _text(cells["counted"]) == "":
+            continue  # not counted
+        result.rows_read += 1
+        read = _count_row(cells, items, known_lots, seen)
+        if isinstance(read[1], CountLine):
+            by_item.setdefault(read[0], []).append(read[1])
+        else:
+            column, message = read
+            errors.append(
+                {"row": number, "column": headers[COLUMNS.index(column)], "message": message}
+            )
+    if errors:
+        raise SpreadsheetError(
+            _("Nothing was applied: %(n)d row(s) need correcting.", n=len(errors)), errors
+        )
+    for item_id, lines in by_item.items():
+        result.movements += corrections.count(
+            session,
+            actor,
+            facility_id=facility.id,
+            item_id=item_id,
+            lines=lines,
+            note=_("Stock count imported from Excel"),
+        )
+        result.lots_counted += len(lines)
+    return result
+
+
+def _count_sheet(data: bytes, facility: Facility):
+    """The filled-in template's sheet, or the file-level problem: too large, not a workbook,
+    another depot's sheet, or not the template's columns."""
     if len(data) > MAX_BYTES:
         raise SpreadsheetError(_("The file is larger than %(n)d MB.", n=MAX_BYTES // 2**20))
     try:
@@ -146,85 +190,49 @@ def import_stock_count(
                 code=_text(ws["B2"].value) or "?",
             )
         )
-    headers = _headers(lang)
     header = [
         _text(c)
         for c in next(ws.iter_rows(min_row=HEADER_ROW, max_row=HEADER_ROW, values_only=True), ())
     ]
     if tuple(header[: len(COLUMNS)]) not in (HEADERS["zh_CN"], HEADERS["en"]):
         raise SpreadsheetError(_("The columns are not those of the stock-count template."))
-    items = {i.code: i for i in session.exec(select(Item).where(Item.active.is_(True)))}
-    known_lots = {(lot.item_id, lot.lot_no): lot for lot in session.exec(select(Lot))}
-    errors, by_item, seen = [], {}, set()
-    result = ImportResult()
-    for number, values in enumerate(
-        ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True), start=HEADER_ROW + 1
+    return ws
+
+
+def _count_row(cells: dict, items: dict, known_lots: dict, seen: set) -> tuple:
+    """A counted row as (item id, CountLine), or its first problem as (column, message);
+    `seen` collects the (item, lot) pairs read so far."""
+    counted = cells["counted"]
+    item = items.get(_text(cells["item_code"]))
+    if item is None:
+        return "item_code", _("Unknown item code.")
+    if (
+        isinstance(counted, bool)
+        or not isinstance(counted, int | float)
+        or (isinstance(counted, float) and not counted.is_integer())
+        or counted < 0
     ):
-        if number - HEADER_ROW > MAX_ROWS:
-            raise SpreadsheetError(_("The sheet has more than %(n)d rows.", n=MAX_ROWS))
-        cells = dict(zip(COLUMNS, list(values) + [None] * len(COLUMNS), strict=False))
-        counted = cells["counted"]
-        if counted is None or _text(counted) == "":
-            continue  # not counted
-        result.rows_read += 1
-
-        def problem(column: str, message: str, row: int = number) -> None:
-            errors.append(
-                {"row": row, "column": headers[COLUMNS.index(column)], "message": message}
-            )
-
-        item = items.get(_text(cells["item_code"]))
-        if item is None:
-            problem("item_code", _("Unknown item code."))
-            continue
-        if (
-            isinstance(counted, bool)
-            or not isinstance(counted, int | float)
-            or (isinstance(counted, float) and not counted.is_integer())
-            or counted < 0
-        ):
-            problem("counted", _("A counted quantity is a whole number, zero or more."))
-            continue
-        lot_no = _text(cells["lot_no"])
-        if not lot_no:
-            problem("lot_no", _("A lot number is required."))
-            continue
-        if (item.id, lot_no) in seen:
-            problem("lot_no", _("Lot %(lot)s is counted twice.", lot=lot_no))
-            continue
-        seen.add((item.id, lot_no))
-        expiry = cells["expiry"]
-        if isinstance(expiry, datetime):
-            expiry = expiry.date()
-        elif expiry is not None and not isinstance(expiry, date):
-            try:
-                expiry = date.fromisoformat(_text(expiry)) if _text(expiry) else None
-            except ValueError:
-                problem("expiry", _("Not a date."))
-                continue
-        if (item.id, lot_no) not in known_lots and item.shelf_life_days and expiry is None:
-            problem("expiry", _("This item expires: give the lot's expiry date."))
-            continue
-        note = _text(cells["note"])
-        if len(note) > 500:
-            problem("note", _("At most %(n)d characters.", n=500))
-            continue
-        by_item.setdefault(item.id, []).append(CountLine(lot_no, int(counted), expiry))
-    if errors:
-        raise SpreadsheetError(
-            _("Nothing was applied: %(n)d row(s) need correcting.", n=len(errors)), errors
-        )
-    for item_id, lines in by_item.items():
-        result.movements += movements.count(
-            session,
-            actor,
-            facility_id=facility.id,
-            item_id=item_id,
-            lines=lines,
-            note=_("Stock count imported from Excel"),
-        )
-        result.lots_counted += len(lines)
-    return result
+        return "counted", _("A counted quantity is a whole number, zero or more.")
+    lot_no = _text(cells["lot_no"])
+    if not lot_no:
+        return "lot_no", _("A lot number is required.")
+    if (item.id, lot_no) in seen:
+        return "lot_no", _("Lot %(lot)s is counted twice.", lot=lot_no)
+    seen.add((item.id, lot_no))
+    expiry = cells["expiry"]
+    if isinstance(expiry, datetime):
+        expiry = expiry.date()
+    elif expiry is not None and not isinstance(expiry, date):
+        try:
+            expiry = date.fromisoformat(_text(expiry)) if _text(expiry) else None
+        except ValueError:
+            return "expiry", _("Not a date.")
+    if (item.id, lot_no) not in known_lots and item.shelf_life_days and expiry is None:
+        return "expiry", _("This item expires: give the lot's expiry date.")
+    note = _text(cells["note"])
+    if len(note) > NOTE_MAX:
+        return "note", _("At most %(n)d characters.", n=NOTE_MAX)
+    return item.id, CountLine(lot_no, int(counted), expiry)
 
 
 def _safe(value):

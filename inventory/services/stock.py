@@ -21,6 +21,8 @@ from inventory.models import (
     ReserveForm,
     UsageNorm,
 )
+from inventory.rules.stock import available, usable
+from inventory.services.cover import days_of_cover
 
 
 def depot_for(session: Session, user: User, facility_id: int) -> Facility:
@@ -58,7 +60,11 @@ class LotLine:
 
     @property
     def available(self) -> int:
-        return self.quantity - self.reserved
+        return available(self.quantity, self.reserved)
+
+    @property
+    def usable(self) -> int:
+        return usable(self.quantity, self.reserved, self.expired)
 
 
 @dataclass
@@ -72,11 +78,7 @@ class ItemStock:
 
     @property
     def physical_usable(self) -> int:
-        return sum(
-            line.available
-            for line in self.lots
-            if line.form == ReserveForm.PHYSICAL and not line.expired
-        )
+        return sum(line.usable for line in self.lots if line.form == ReserveForm.PHYSICAL)
 
     @property
     def agreement(self) -> int:
@@ -89,9 +91,7 @@ class ItemStock:
     @property
     def physical_days(self) -> float | None:
         """Usable physical stock over full-load daily use; None when there is no norm."""
-        if not self.daily_usage:
-            return None
-        return self.physical_usable / self.daily_usage
+        return days_of_cover(self.physical_usable, self.daily_usage)
 
 
 def depot_stock(
@@ -217,3 +217,19 @@ def stock_card(
         total += movement.quantity
         lines.append(CardLine(movement, lot, total))
     return lines
+
+
+def lookups(session: Session, rows: list[Movement]) -> dict:
+    """The lots, items, counterpart depots and users the movements name, by id, for pages."""
+    lot_ids = {m.lot_id for m in rows}
+    item_ids = {m.item_id for m in rows}
+    fac_ids = {m.counterpart_facility_id for m in rows if m.counterpart_facility_id}
+    user_ids = {m.user_id for m in rows if m.user_id}
+    return {
+        "lots": {x.id: x for x in session.exec(select(Lot).where(Lot.id.in_(lot_ids)))},
+        "items": {x.id: x for x in session.exec(select(Item).where(Item.id.in_(item_ids)))},
+        "facilities": {
+            x.id: x for x in session.exec(select(Facility).where(Facility.id.in_(fac_ids)))
+        },
+        "users": {x.id: x for x in session.exec(select(User).where(User.id.in_(user_ids)))},
+    }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlmodel import Session, delete, select
 
 import optimizer
@@ -23,6 +23,7 @@ from core.errors import Conflict, NotFound, ValidationError
 from core.i18n import current_language, localized_name
 from core.timeutil import local_today
 from inventory.models import Balance, Facility, Item, Lot, ReserveForm, UsageNorm
+from inventory.rules.expiry import usable_clause
 from optimizer.check import PlanError, evaluate
 from surge.models import Plan, PlanStatus, PlanTransfer, PlanUnmet, SurgeScenario
 from surge.services.access import require_dispatcher, require_reader
@@ -57,7 +58,7 @@ def usable_stock(session: Session, on_date: date) -> dict[tuple[int, int], int]:
         .where(
             Balance.form == ReserveForm.PHYSICAL,
             Balance.quantity > Balance.reserved,
-            or_(Lot.expiry.is_(None), Lot.expiry >= on_date),
+            usable_clause(Lot.expiry, on_date),
         )
         .group_by(Balance.facility_id, Balance.item_id)
     )

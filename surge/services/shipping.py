@@ -16,6 +16,7 @@ from accounts.models import User
 from core.errors import Conflict, ValidationError
 from core.timeutil import local_today, utcnow
 from inventory.models import Lot, MovementKind, ReserveForm
+from inventory.rules.expiry import expired_lot_refusal
 from inventory.services import ledger
 from inventory.services.ledger import Posting
 from surge.models import (
@@ -91,11 +92,7 @@ def dispatch(
             raise ValidationError(_("No such lot of this item."), field="lot")
         if lot.is_expired(today):
             raise Conflict(
-                _(
-                    "Lot %(lot)s expired on %(expiry)s: it can only be disposed of.",
-                    lot=lot.lot_no,
-                    expiry=lot.expiry.isoformat(),
-                ),
+                expired_lot_refusal(lot.lot_no, lot.expiry),
                 field="lot",
             )
         totals[line.id] += q

@@ -1,0 +1,120 @@
+"""What the depot pages post: a movement from its form, the lines of the count page, the
+pages' idempotency keys, and a refusal's field messages placed back on the form."""
+
+from datetime import date
+
+from flask import flash
+from flask_babel import gettext as _
+from sqlmodel import Session
+
+from accounts.models import User
+from core.errors import DomainError
+from inventory.models import Facility
+from inventory.services import movements
+from inventory.services.corrections import CountLine
+
+
+def web_key(user: User, key: str | None) -> str | None:
+    # keys from the pages are namespaced by user, so two clerks cannot collide
+    return f"web:{user.id}:{key[:40]}" if key else None
+
+
+def post_movement(session: Session, user: User, kind: str, form, facility: Facility) -> None:
+    """Record the movement a validated form of `kind` describes."""
+    common = dict(
+        facility_id=facility.id,
+        item_id=form.item_id.data,
+        quantity=form.quantity.data,
+        note=(form.note.data or "").strip(),
+        idempotency_key=web_key(user, form.idempotency_key.data),
+    )
+    if kind == "receipt":
+        movements.receive(
+            session,
+            user,
+            lot_no=form.lot_no.data,
+            expiry=form.expiry.data,
+            source=form.source.data,
+            form=form.form.data,
+            **common,
+        )
+    elif kind == "issue":
+        movements.issue(session, user, lot_no=form.lot_no.data or None, **common)
+    elif kind == "transfer_out":
+        movements.transfer_out(
+            session,
+            user,
+            lot_no=form.lot_no.data or None,
+            to_facility_id=form.counterpart_id.data,
+            order_ref=form.order_ref.data or None,
+            **common,
+        )
+    elif kind == "transfer_in":
+        movements.transfer_in(
+            session,
+            user,
+            lot_no=form.lot_no.data,
+            expiry=form.expiry.data,
+            from_facility_id=form.counterpart_id.data,
+            order_ref=form.order_ref.data or None,
+            **common,
+        )
+    else:
+        movements.adjust(
+            session,
+            user,
+            lot_no=form.lot_no.data,
+            reason=form.reason.data,
+            form=form.form.data,
+            **common,
+        )
+
+
+def form_errors(form, exc: DomainError) -> None:
+    """Put the refusal's field messages on the form's fields; flash what has no field."""
+    placed = False
+    aliases = {
+        "to_facility_id": "counterpart_id",
+        "from_facility_id": "counterpart_id",
+        "item": "item_id",
+        "facility": "item_id",
+    }
+    for name, message in (exc.fields or {}).items():
+        field = getattr(form, aliases.get(name, name), None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), str(message)]
+            placed = True
+    if not placed or not exc.fields:
+        flash(exc.message, "error")
+
+
+def count_lines(form) -> tuple[list[CountLine], dict[str, str]]:
+    """The count page's rows as count lines, with a message per wrong cell."""
+    lines, errors = [], {}
+    rows = form.get("rows", "0").strip()
+    # the page says how many rows it rendered; a tampered number counts no row
+    n_rows = int(rows) if rows.isascii() and rows.isdigit() and len(rows) <= 4 else 0
+    for n in range(n_rows):
+        lot_no = form.get(f"lot_{n}", "").strip()
+        raw = form.get(f"counted_{n}", "").strip()
+        if not raw and not lot_no:
+            continue
+        if not raw:
+            continue  # a lot left blank is not counted
+        if not (raw.isascii() and raw.isdigit()):
+            errors[f"counted_{n}"] = _("Enter a whole number, zero or more.")
+            continue
+        if not lot_no:
+            errors[f"lot_{n}"] = _("A lot number is required.")
+            continue
+        expiry = None
+        if form.get(f"expiry_{n}"):
+            try:
+                expiry = date.fromisoformat(form[f"expiry_{n}"])
+            except ValueError:
+                errors[f"expiry_{n}"] = _("Not a date.")
+                continue
+        lines.append(CountLine(lot_no, int(raw), expiry))
+    if not lines and not errors:
+        errors["form"] = _("Count at least one lot.")
+    return lines, errors
