@@ -27,6 +27,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from optimizer.problem import Problem, ProblemError
+from optimizer.rules import TOLERANCE, donor_surplus
 
 # largest scaled unit cost, and largest scaled total, that OR-Tools' int64 arithmetic allows
 # (cost scaling multiplies costs by the number of nodes internally)
@@ -34,7 +35,6 @@ MAX_UNIT_COST = 2.0**40
 # transport only needs R within 0.1 %: coarser integers make the cost-scaling solver faster
 MAX_TRANSPORT_COST = 2.0**26
 MAX_TOTAL_COST = 2.0**61
-EPS = 1e-9
 
 
 @dataclass
@@ -70,7 +70,7 @@ def _segments(lo: int, hi: int, need: float, weight: float, bands):
     for band in bands:
         level = band.below_days * need
         if lo < level < hi:
-            cuts.update((math.floor(level + EPS), math.ceil(level - EPS)))
+            cuts.update((math.floor(level + TOLERANCE), math.ceil(level - TOLERANCE)))
     points = sorted(p for p in cuts if lo <= p <= hi)
     out = []
     for p, q in zip(points, points[1:], strict=False):
@@ -95,7 +95,7 @@ def _band_arcs(lo, hi, need, weight, bands, sign: float):
         levels.append((previous, band.below_days, band.cost_per_day))
         previous = band.below_days
         level = band.below_days * need
-        integral &= np.abs(level - np.rint(level)) < EPS
+        integral &= np.abs(level - np.rint(level)) < TOLERANCE
     fast = np.nonzero(integral)[0]
     for low, high, cost in levels:
         a = np.maximum(lo[fast], low * need[fast])
@@ -178,9 +178,9 @@ def solve_item(
     floor = np.array([problem.floor_days(int(f)) for f in fac])
     weight = np.array([problem.facilities[int(f)].priority for f in fac])
     weight = weight * problem.items[item].priority
-    sendable = np.maximum(0, np.floor(on_hand - floor * need + EPS)).astype(np.int64)
+    sendable = donor_surplus(on_hand, need, floor)
     is_sender = sendable > 0
-    is_receiver = (need > 0) & (on_hand < target * need - EPS)
+    is_receiver = (need > 0) & (on_hand < target * need - TOLERANCE)
     if not is_sender.any() or not is_receiver.any():
         return ItemFlows(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros(0))
 
@@ -197,7 +197,7 @@ def solve_item(
     sendable_of = np.zeros(n_fac, dtype=np.int64)
     sendable_of[fac] = sendable
     # no more than the receivers can take ever reaches the sink: a smaller flow to push
-    receivable = np.ceil(target * need - on_hand - EPS)[is_receiver].sum()
+    receivable = np.ceil(target * need - on_hand - TOLERANCE)[is_receiver].sum()
     total = int(min(sendable.sum(), receivable))
 
     tails, heads, caps, costs = [], [], [], []
@@ -218,7 +218,7 @@ def solve_item(
     costs += [np.zeros(len(s)), np.zeros(len(both))]
     # raising a receiver's stock toward T days: each band's value, as a negative cost
     r = np.nonzero(is_receiver)[0]
-    units = np.ceil(target * need[r] - on_hand[r] - EPS)
+    units = np.ceil(target * need[r] - on_hand[r] - TOLERANCE)
     pos, cap, cost = _band_arcs(on_hand[r], on_hand[r] + units, need[r], weight[r], bands, -1.0)
     tails.append(node_in[fac[r][pos]])
     heads.append(np.ones(len(pos), dtype=np.int64))

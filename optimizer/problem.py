@@ -6,6 +6,8 @@ Every rule broken raises `ProblemError` with one line a dispatcher can act on.
 import math
 from dataclasses import dataclass, field
 
+from optimizer.rules import donor_surplus
+
 TIERS = ("province", "city", "county", "township")
 LINKS = ("any", "hierarchy")
 
@@ -68,6 +70,11 @@ class Problem:
         """A facility's own floor, else the policy's."""
         own = self.facilities[f].floor_days
         return self.policy.donor_floor_days if own is None else own
+
+    def surplus(self, f: int, i: int) -> int:
+        """What facility f may give of item i before the plan (`rules.donor_surplus`)."""
+        on_hand, need = self.stock.get((f, i), (0, 0.0))
+        return int(donor_surplus(on_hand, need, self.floor_days(f)))
 
 
 def _where(path: str, message: str) -> ProblemError:

@@ -24,6 +24,7 @@ from core.i18n import current_language, localized_name
 from core.timeutil import local_today
 from inventory.models import Balance, Facility, Item, Lot, ReserveForm, UsageNorm
 from optimizer.check import PlanError, evaluate
+from optimizer.rules import TOLERANCE
 from surge.models import Plan, PlanStatus, PlanTransfer, PlanUnmet, SurgeScenario
 from surge.services.access import require_dispatcher, require_reader
 from surge.services.scenarios import affected_facility_ids
@@ -440,8 +441,8 @@ def cover_changes(session: Session, plan: Plan) -> tuple[list[CoverChange], list
                 affected=f.id in affected,
                 worst_before=min((r.days_before for r in own), default=None),
                 worst_after=min((r.days_after for r in own), default=None),
-                below_before=sum(1 for r in own if r.days_before < target - 1e-9),
-                below_after=sum(1 for r in own if r.days_after < target - 1e-9),
+                below_before=sum(1 for r in own if r.days_before < target - TOLERANCE),
+                below_after=sum(1 for r in own if r.days_after < target - TOLERANCE),
                 received=received.get(code, 0),
                 sent=sent.get(code, 0),
             )
