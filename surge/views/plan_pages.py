@@ -24,7 +24,7 @@ from surge.models import (
     PlanStatus,
     PlanUnmet,
 )
-from surge.services import orders, planning, scenarios, support
+from surge.services import orders, plan_cover, planning, scenarios, support
 from surge.views.common import attempt, bp, fail
 from surge.views.plan_groups import Filters, county_of, group_transfers, group_unmet
 
@@ -39,7 +39,7 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
     scenario = scenarios.get(session, current_user, plan.scenario_id)
     transfers = planning.transfers_of(session, plan.id)
     unmet = session.exec(select(PlanUnmet).where(PlanUnmet.plan_id == plan.id)).all()
-    rows, summary = planning.cover_changes(session, plan)
+    rows, summary = plan_cover.cover_changes(session, plan)
     facilities = {f.id: f for f in session.exec(select(Facility)).all()}
     items = {i.id: i for i in session.exec(select(Item)).all()}
     filters = Filters.from_args(request.args, facilities)
