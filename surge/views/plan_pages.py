@@ -31,43 +31,20 @@ from surge.views.plan_groups import Filters, county_of, group_transfers, group_u
 # ---- plans ----
 
 
-def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
-    """The plan page; the lines as the query string filters and pages them (`county`,
-    `depot`, `page`; `line` shows that line's group open, on its page); the unmet need under
-    the same filters, paged by `unmet_page`."""
-    session = get_session()
-    scenario = scenarios.get(session, current_user, plan.scenario_id)
-    transfers = planning.transfers_of(session, plan.id)
-    unmet = session.exec(select(PlanUnmet).where(PlanUnmet.plan_id == plan.id)).all()
-    rows, summary = plan_cover.cover_changes(session, plan)
-    facilities = {f.id: f for f in session.exec(select(Facility)).all()}
-    items = {i.id: i for i in session.exec(select(Item)).all()}
-    filters = Filters.from_args(request.args, facilities)
-    focus = set(errors or {}) | {request.args.get("line", type=int)} - {None}
-    # depots and counties by their names in the page's language (Chinese where no English
-    # name is recorded)
-    county_names = {
+def _county_names(session, facilities: dict) -> dict[str, str]:
+    """The depots' counties by their names in the page's language (Chinese where no English
+    name is recorded)."""
+    return {
         r.code: localized_name(r)
         for r in session.exec(
             select(Region).where(Region.code.in_({county_of(f) for f in facilities.values()}))
         ).all()
     }
-    affected = scenarios.affected_facility_ids(session, scenario)
-    grouped = group_transfers(
-        transfers,
-        facilities,
-        items,
-        filters,
-        affected=affected,
-        county_names=county_names,
-        focus=focus,
-    )
-    filters.page = grouped.page
-    unmet_groups = group_unmet(unmet, facilities, items, filters, affected=affected)
-    filters.unmet_page = unmet_groups.page
-    depots_in_plan = {t.from_facility_id for t in transfers} | {t.to_facility_id for t in transfers}
-    target = plan.problem["policy"]["bands"][-1]["below_days"]
-    # the map: every depot of the problem, red where the plan still leaves a need
+
+
+def _plan_map(facilities: dict, transfers, summary) -> tuple[str, dict]:
+    """The plan's map (every active depot, red where the plan still leaves a need, one line
+    per route), and the routes: (from, to) -> [units, items]."""
     short_after = {c.facility.id for c in summary if c.below_after}
     short_before = {c.facility.id for c in summary if c.below_before}
     points = []
@@ -113,6 +90,39 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
         for (f, g), (units, n) in sorted(routes.items())
     ]
     svg = render_map(points, lines=lines, title=_("Transfers of the plan"))
+    return svg, routes
+
+
+def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
+    """The plan page; the lines as the query string filters and pages them (`county`,
+    `depot`, `page`; `line` shows that line's group open, on its page); the unmet need under
+    the same filters, paged by `unmet_page`."""
+    session = get_session()
+    scenario = scenarios.get(session, current_user, plan.scenario_id)
+    transfers = planning.transfers_of(session, plan.id)
+    unmet = session.exec(select(PlanUnmet).where(PlanUnmet.plan_id == plan.id)).all()
+    rows, summary = plan_cover.cover_changes(session, plan)
+    facilities = {f.id: f for f in session.exec(select(Facility)).all()}
+    items = {i.id: i for i in session.exec(select(Item)).all()}
+    filters = Filters.from_args(request.args, facilities)
+    focus = set(errors or {}) | {request.args.get("line", type=int)} - {None}
+    county_names = _county_names(session, facilities)
+    affected = scenarios.affected_facility_ids(session, scenario)
+    grouped = group_transfers(
+        transfers,
+        facilities,
+        items,
+        filters,
+        affected=affected,
+        county_names=county_names,
+        focus=focus,
+    )
+    filters.page = grouped.page
+    unmet_groups = group_unmet(unmet, facilities, items, filters, affected=affected)
+    filters.unmet_page = unmet_groups.page
+    depots_in_plan = {t.from_facility_id for t in transfers} | {t.to_facility_id for t in transfers}
+    target = plan.problem["policy"]["bands"][-1]["below_days"]
+    svg, routes = _plan_map(facilities, transfers, summary)
     plan_orders = orders.listing(session, current_user, plan_id=plan.id)
     return (
         render_template(
