@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 
 from accounts.models import Role
-from core.db import get_session
+from core.db import get_session, unit_of_work
 from core.errors import DomainError, Forbidden
 from core.i18n import localized_name
 from core.svgmap import Line, MapPoint, render_map
@@ -168,17 +168,16 @@ def plan(plan_id: int):
 @login_required
 def plan_line(plan_id: int, transfer_id: int):
     """Change one line's quantity; refused lines leave the plan as it was."""
-    session = get_session()
     raw = request.form.get("quantity", "").strip()
     quantity = int(raw) if raw.isdigit() else raw
     try:
-        planning.adjust_transfer(session, current_user, plan_id, transfer_id, quantity)
-        session.commit()
+        with unit_of_work() as session:
+            planning.adjust_transfer(session, current_user, plan_id, transfer_id, quantity)
     except DomainError as exc:
         code = fail(exc)
         if code == 403:
             abort(403)
-        plan = planning.get_plan(session, current_user, plan_id)
+        plan = planning.get_plan(get_session(), current_user, plan_id)
         return _plan_page(plan, errors={transfer_id: exc.message}, status=code)
     flash(_("Line changed; the plan was checked and costed again."), "success")
     # back to the view the line was edited in (its filters), on the line's page, group open
@@ -219,14 +218,12 @@ def plan_approve_all(plan_id: int):
     drafts = orders.listing(session, current_user, plan_id=plan_id, status=OrderStatus.DRAFT)
     for order in drafts:
         try:
-            orders.approve(session, current_user, order.id)
-            session.commit()
+            with unit_of_work():
+                orders.approve(session, current_user, order.id)
             approved += 1
         except Forbidden:
-            session.rollback()
             abort(403)
         except DomainError as exc:
-            session.rollback()
             refused.append(f"{order.number}: {exc.message}")
     if approved:
         flash(_("%(n)s orders approved; their stock is reserved.", n=approved), "success")
@@ -238,22 +235,21 @@ def plan_approve_all(plan_id: int):
 @bp.route("/plans/<int:plan_id>/support", methods=["POST"])
 @login_required
 def plan_support(plan_id: int):
-    session = get_session()
     try:
-        req = support.create_from_plan(
-            session,
-            current_user,
-            plan_id,
-            addressee_kind=request.form.get("addressee_kind", ""),
-            addressee=request.form.get("addressee", ""),
-            note=request.form.get("note", ""),
-        )
-        session.commit()
+        with unit_of_work() as session:
+            req = support.create_from_plan(
+                session,
+                current_user,
+                plan_id,
+                addressee_kind=request.form.get("addressee_kind", ""),
+                addressee=request.form.get("addressee", ""),
+                note=request.form.get("note", ""),
+            )
     except DomainError as exc:
         code = fail(exc)
         if code == 403:
             abort(403)
-        plan = planning.get_plan(session, current_user, plan_id)
+        plan = planning.get_plan(get_session(), current_user, plan_id)
         return _plan_page(plan, status=code)
     flash(_("Support request %(number)s created.", number=req.number), "success")
     return redirect(url_for("surge.support_request", request_id=req.id))

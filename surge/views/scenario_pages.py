@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 
 from accounts.models import Role
-from core.db import get_session
+from core.db import get_session, unit_of_work
 from core.errors import DomainError
 from core.i18n import localized_name
 from core.timeutil import local_today
@@ -165,10 +165,9 @@ def scenario_new():
     if request.method == "POST":
         data = _scenario_input()
         try:
-            scenario = scenarios.create(session, current_user, data)
-            session.commit()
+            with unit_of_work():
+                scenario = scenarios.create(session, current_user, data)
         except DomainError as exc:
-            session.rollback()
             return _scenario_form(data, errors=exc.fields or {"name": exc.message}, status=422)
         flash(_("Scenario saved."), "success")
         return redirect(url_for("surge.scenario", scenario_id=scenario.id))
@@ -190,10 +189,9 @@ def scenario_edit(scenario_id: int):
     if request.method == "POST":
         data = _scenario_input()
         try:
-            scenarios.update(session, current_user, scenario_id, data)
-            session.commit()
+            with unit_of_work():
+                scenarios.update(session, current_user, scenario_id, data)
         except DomainError as exc:
-            session.rollback()
             return _scenario_form(
                 data, scenario=scenario, errors=exc.fields or {"name": exc.message}, status=422
             )
@@ -241,8 +239,7 @@ def scenario_plan(scenario_id: int):
 @bp.route("/scenarios/<int:scenario_id>/archive", methods=["POST"])
 @login_required
 def scenario_archive(scenario_id: int):
-    session = get_session()
     archived = request.form.get("archived", "1") == "1"
-    scenarios.set_archived(session, current_user, scenario_id, archived)
-    session.commit()
+    with unit_of_work() as session:
+        scenarios.set_archived(session, current_user, scenario_id, archived)
     return redirect(url_for("surge.index"))
