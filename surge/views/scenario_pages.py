@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import func, select
 
 from accounts.models import Role
 from core.db import get_session, unit_of_work
@@ -42,7 +42,7 @@ def index():
     counts = {
         status: n
         for status, n in session.exec(
-            select(AllocationOrder.status, _count(AllocationOrder.id)).group_by(
+            select(AllocationOrder.status, func.count(AllocationOrder.id)).group_by(
                 AllocationOrder.status
             )
         )
@@ -57,12 +57,6 @@ def index():
         counts=counts,
         requests=support.listing(session, current_user)[:10],
     )
-
-
-def _count(column):
-    from sqlalchemy import func
-
-    return func.count(column)
 
 
 # ---- scenarios ----
