@@ -90,7 +90,16 @@ def _checked_picks(
     return totals, merged
 
 
-def _post_dispatch(session, actor, order, lines, lots, merged, note, occurred_at) -> None:
+def _post_dispatch(
+    session: Session,
+    actor: User | None,
+    order: AllocationOrder,
+    lines: list,
+    lots: list[AllocationOrderLot],
+    merged: dict[tuple[int, int], int],
+    note: str,
+    occurred_at: datetime | None,
+) -> None:
     """The picked lots out of the sender's ledger, and what left of each lot on the order."""
     line_by_id = {line.id: line for line in lines}
     rows = {(r.line_id, r.lot_id): r for r in lots}
@@ -204,7 +213,14 @@ def _counted(by_row: dict, arrivals: list[Arrival] | None) -> dict[int, tuple[in
 
 
 def _post_receipt(
-    session, actor, order, line_by_id, by_row, counted, note, occurred_at
+    session: Session,
+    actor: User | None,
+    order: AllocationOrder,
+    line_by_id: dict,
+    by_row: dict[int, AllocationOrderLot],
+    counted: dict[int, tuple[int, int]],
+    note: str,
+    occurred_at: datetime | None,
 ) -> dict[int, list[int]]:
     """What arrived in good condition into the receiver's ledger; [received, damaged] per line."""
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
