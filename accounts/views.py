@@ -16,12 +16,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from sqlmodel import select
 
 from accounts.forms import LoginForm, PasswordForm, TokenForm
 from accounts.models import ApiToken, User
 from accounts.services import AccountLocked, authenticate, change_password
 from accounts.tokens import issue_token, revoke_token
-from core.db import get_session
+from core.db import get_session, unit_of_work
 from core.errors import DomainError
 from core.i18n import datetime_local
 
@@ -54,9 +55,10 @@ def login():
     form = LoginForm()
     status = 422 if request.method == "POST" else 200
     if form.validate_on_submit():
-        session_ = get_session()
         try:
-            user = authenticate(session_, form.username.data, form.password.data)
+            # failed attempts are counted (and kept) even though the login fails
+            with unit_of_work() as session_:
+                user = authenticate(session_, form.username.data, form.password.data)
         except AccountLocked as exc:
             user = None
             status = 429
@@ -68,8 +70,6 @@ def login():
                 "error",
             )
         else:
-            # failed attempts are counted even though the login fails
-            session_.commit()
             if user is None:
                 flash(_("Wrong username or password."), "error")
         if user is not None:
@@ -103,12 +103,10 @@ def password():
     form = PasswordForm()
     status = 200
     if form.validate_on_submit():
-        session_ = get_session()
         try:
-            change_password(session_, current_user, form.current.data, form.new.data)
-            session_.commit()
+            with unit_of_work() as session_:
+                change_password(session_, current_user, form.current.data, form.new.data)
         except DomainError as exc:
-            session_.rollback()
             for name, message in exc.fields.items():
                 getattr(form, name).errors = [*getattr(form, name).errors, message]
             status = 422
@@ -124,18 +122,15 @@ def password():
 @login_required
 def tokens():
     """The user's API tokens: create one (shown once) or revoke one."""
-    from sqlmodel import select
-
     session_ = get_session()
     form = TokenForm()
     created = None
     status = 200
     if form.validate_on_submit():
         try:
-            _token, created = issue_token(session_, current_user, form.name.data)
-            session_.commit()
+            with unit_of_work():
+                _token, created = issue_token(session_, current_user, form.name.data)
         except DomainError as exc:
-            session_.rollback()
             form.name.errors = [*form.name.errors, exc.message]
             status = 422
     elif form.errors:
@@ -150,12 +145,10 @@ def tokens():
 @login_required
 def revoke(token_id: int):
     """Revoke one of the user's tokens."""
-    session_ = get_session()
     try:
-        revoke_token(session_, current_user, token_id)
-        session_.commit()
+        with unit_of_work() as session_:
+            revoke_token(session_, current_user, token_id)
     except DomainError as exc:
-        session_.rollback()
         abort(exc.status_code)
     flash(_("The token was revoked."), "success")
     return redirect(url_for("accounts.tokens"))

@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from accounts.models import Role, User, UserFacility
 from admin import forms, services
 from core import audit
-from core.db import get_session
+from core.db import get_session, unit_of_work
 from core.errors import DomainError
 from core.jobs import parse_schedule, recent_runs, registered_jobs
 from core.timeutil import utcnow
@@ -47,13 +47,11 @@ def _apply(form, exc: DomainError) -> None:
 
 def _commit_or_errors(form, action) -> bool:
     """Run a service call and commit; on a domain error put its messages on the form."""
-    session = get_session()
     try:
-        action(session)
-        session.commit()
+        with unit_of_work() as session:
+            action(session)
         return True
     except DomainError as exc:
-        session.rollback()
         _apply(form, exc)
         return False
 
@@ -254,10 +252,9 @@ def tier_catalog():
         tier = request.form.get("tier", "")
         ids = [int(v) for v in request.form.getlist("item_id") if v.isdigit()]
         try:
-            services.save_tier_catalog(session, current_user, tier, ids)
-            session.commit()
+            with unit_of_work():
+                services.save_tier_catalog(session, current_user, tier, ids)
         except DomainError as exc:
-            session.rollback()
             flash(exc.message, "error")
         else:
             flash(_("Catalog saved."), "success")
@@ -280,21 +277,19 @@ def norms():
         item_id = request.form.get("item_id", type=int)
         try:
             usage = float(request.form.get("daily_usage", ""))
-            services.save_norm(
-                session,
-                current_user,
-                facility.id,
-                item_id or 0,
-                usage,
-                basis=request.form.get("basis", ""),
-                source=request.form.get("source", ""),
-            )
-            session.commit()
+            with unit_of_work():
+                services.save_norm(
+                    session,
+                    current_user,
+                    facility.id,
+                    item_id or 0,
+                    usage,
+                    basis=request.form.get("basis", ""),
+                    source=request.form.get("source", ""),
+                )
         except ValueError:
-            session.rollback()
             flash(_("Daily usage must be a number."), "error")
         except DomainError as exc:
-            session.rollback()
             flash(exc.message, "error")
         else:
             flash(_("Norm saved."), "success")
@@ -322,10 +317,9 @@ def target_profiles():
     status = 200
     if request.form.get("activate"):
         try:
-            services.activate_profile(session, current_user, request.form["activate"])
-            session.commit()
+            with unit_of_work():
+                services.activate_profile(session, current_user, request.form["activate"])
         except DomainError as exc:
-            session.rollback()
             flash(exc.message, "error")
         else:
             flash(_("Target profile in force: %(code)s.", code=request.form["activate"]), "success")

@@ -154,25 +154,14 @@ def county_areas(
     return areas
 
 
-def render_map(
-    points: list[MapPoint],
-    *,
-    group_labels: dict[str, str] | None = None,
-    lines: list[Line] = (),
-    width: int = 720,
-    height: int = 560,
-    title: str = "",
-) -> str:
-    """The SVG markup of the map (safe to embed: every text is escaped)."""
-    located = [p for p in points if p.lon is not None and p.lat is not None]
-    if not located:
-        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="60"></svg>'
+def _projection(located: list[MapPoint], width: int, height: int):
+    """lon/lat -> SVG x/y: one scale for both axes keeps distances true; a single depot sits
+    in the middle."""
     mid_lat = math.radians(sum(p.lat for p in located) / len(located))
     xs = [p.lon * math.cos(mid_lat) for p in located]
     ys = [p.lat for p in located]
     pad = 30
     dx, dy = max(xs) - min(xs), max(ys) - min(ys)
-    # one scale for both axes keeps distances true; a single depot sits in the middle
     scale = min((width - 2 * pad) / dx if dx else 1e9, (height - 2 * pad) / dy if dy else 1e9)
     if scale == 1e9:
         scale, pad = 1.0, min(width, height) / 2
@@ -182,15 +171,12 @@ def render_map(
         y = height - pad - (lat - min(ys)) * scale
         return round(x, 1), round(y, 1)
 
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
-        'class="network-map" font-family="Noto Sans CJK SC, sans-serif">',
-        f'<rect width="{width}" height="{height}" fill="#f4f7fa"/>',
-    ]
-    groups: dict[str, list[tuple[float, float]]] = {}
-    for p in located:
-        groups.setdefault(p.group, []).append(project(p.lon, p.lat))
+    return project
+
+
+def _county_svg(groups: dict[str, list[tuple[float, float]]]) -> list[str]:
+    """Each county's area in its pale tint."""
+    out = []
     for n, (group, cells) in enumerate(sorted(county_areas(groups).items())):
         if not cells:
             continue
@@ -207,62 +193,103 @@ def render_map(
             'stroke-linejoin="round"/>'
             f'<path class="area" d="{d}" fill="{tint}" fill-rule="nonzero"/></g>'
         )
-    for line in lines:
-        x1, y1 = project(line.from_lon, line.from_lat)
-        x2, y2 = project(line.to_lon, line.to_lat)
-        w = round(1 + 4 * max(0.0, min(1.0, line.weight)), 1)
-        out.append(
-            f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#0b5cad" stroke-width="{w}" '
-            'stroke-opacity="0.7" marker-end="url(#arrow)">'
-            f"<title>{escape(line.label)}</title></line>"
+    return out
+
+
+def _line_svg(line: Line, project) -> str:
+    """A transfer as an arrow, its width by its weight."""
+    x1, y1 = project(line.from_lon, line.from_lat)
+    x2, y2 = project(line.to_lon, line.to_lat)
+    w = round(1 + 4 * max(0.0, min(1.0, line.weight)), 1)
+    return (
+        f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#0b5cad" stroke-width="{w}" '
+        'stroke-opacity="0.7" marker-end="url(#arrow)">'
+        f"<title>{escape(line.label)}</title></line>"
+    )
+
+
+ARROW_DEFS = (
+    '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" '
+    'markerWidth="5" markerHeight="5" orient="auto-start-reverse">'
+    '<path d="M 0 0 L 10 5 L 0 10 z" fill="#0b5cad"/></marker></defs>'
+)
+
+TIER_ORDER = {"township": 0, "county": 1, "city": 2, "province": 3}
+
+
+def _depot_svg(p: MapPoint, project) -> str:
+    """A depot: a circle (township), a square (county) or a triangle (city, province)."""
+    x, y = project(p.lon, p.lat)
+    colour = STATUS_COLOURS.get(p.status, STATUS_COLOURS[None])
+    tip = escape(f"{p.label} {p.detail}".strip())
+    if p.tier == "township":
+        shape = f'<circle cx="{x}" cy="{y}" r="5" fill="{colour}" stroke="#fff" stroke-width="1"/>'
+    elif p.tier == "county":
+        shape = (
+            f'<rect x="{x - 7}" y="{y - 7}" width="14" height="14" fill="{colour}" '
+            'stroke="#1d2733" stroke-width="1.5"/>'
         )
+    else:
+        shape = (
+            f'<polygon points="{x},{y - 11} {x + 10},{y + 7} {x - 10},{y + 7}" '
+            f'fill="{colour}" stroke="#1d2733" stroke-width="1.5"/>'
+        )
+    status = escape(p.status or "")
+    body = f'<g class="depot" data-status="{status}">{shape}<title>{tip}</title></g>'
+    if p.href:
+        body = f'<a href="{escape(p.href)}">{body}</a>'
+    return body
+
+
+def _label_svg(pts: list[tuple[float, float]], label: str) -> str:
+    """A county's name above its depots."""
+    cx = sum(x for x, _ in pts) / len(pts)
+    top = min(y for _, y in pts)
+    # a pale halo drawn first, then the name over it: the halo keeps the name readable
+    # over lines and areas (two texts, not paint-order, which WeasyPrint ignores)
+    where = (
+        f'x="{round(cx, 1)}" y="{round(top - 10, 1)}" text-anchor="middle" '
+        'font-size="14" font-weight="600"'
+    )
+    return (
+        f'<g class="county-label"><text {where} fill="#f4f7fa" stroke="#f4f7fa" '
+        f'stroke-width="3" stroke-linejoin="round">{escape(label)}</text>'
+        f'<text {where} fill="#1d2733">{escape(label)}</text></g>'
+    )
+
+
+def render_map(
+    points: list[MapPoint],
+    *,
+    group_labels: dict[str, str] | None = None,
+    lines: list[Line] = (),
+    width: int = 720,
+    height: int = 560,
+    title: str = "",
+) -> str:
+    """The SVG markup of the map (safe to embed: every text is escaped)."""
+    located = [p for p in points if p.lon is not None and p.lat is not None]
+    if not located:
+        return f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="60"></svg>'
+    project = _projection(located, width, height)
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}" '
+        'class="network-map" font-family="Noto Sans CJK SC, sans-serif">',
+        f'<rect width="{width}" height="{height}" fill="#f4f7fa"/>',
+    ]
     if lines:
-        out.insert(
-            2,
-            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" '
-            'markerWidth="5" markerHeight="5" orient="auto-start-reverse">'
-            '<path d="M 0 0 L 10 5 L 0 10 z" fill="#0b5cad"/></marker></defs>',
-        )
-    order = {"township": 0, "county": 1, "city": 2, "province": 3}
-    for p in sorted(located, key=lambda p: order.get(p.tier, 0)):
-        x, y = project(p.lon, p.lat)
-        colour = STATUS_COLOURS.get(p.status, STATUS_COLOURS[None])
-        tip = escape(f"{p.label} {p.detail}".strip())
-        if p.tier == "township":
-            shape = (
-                f'<circle cx="{x}" cy="{y}" r="5" fill="{colour}" stroke="#fff" stroke-width="1"/>'
-            )
-        elif p.tier == "county":
-            shape = (
-                f'<rect x="{x - 7}" y="{y - 7}" width="14" height="14" fill="{colour}" '
-                'stroke="#1d2733" stroke-width="1.5"/>'
-            )
-        else:
-            shape = (
-                f'<polygon points="{x},{y - 11} {x + 10},{y + 7} {x - 10},{y + 7}" '
-                f'fill="{colour}" stroke="#1d2733" stroke-width="1.5"/>'
-            )
-        status = escape(p.status or "")
-        body = f'<g class="depot" data-status="{status}">{shape}<title>{tip}</title></g>'
-        if p.href:
-            body = f'<a href="{escape(p.href)}">{body}</a>'
-        out.append(body)
+        out.append(ARROW_DEFS)
+    groups: dict[str, list[tuple[float, float]]] = {}
+    for p in located:
+        groups.setdefault(p.group, []).append(project(p.lon, p.lat))
+    out += _county_svg(groups)
+    out += [_line_svg(line, project) for line in lines]
+    by_tier = sorted(located, key=lambda p: TIER_ORDER.get(p.tier, 0))
+    out += [_depot_svg(p, project) for p in by_tier]
     for group, label in (group_labels or {}).items():
         pts = groups.get(group)
-        if not pts:
-            continue
-        cx = sum(x for x, _ in pts) / len(pts)
-        top = min(y for _, y in pts)
-        # a pale halo drawn first, then the name over it: the halo keeps the name readable
-        # over lines and areas (two texts, not paint-order, which WeasyPrint ignores)
-        where = (
-            f'x="{round(cx, 1)}" y="{round(top - 10, 1)}" text-anchor="middle" '
-            'font-size="14" font-weight="600"'
-        )
-        out.append(
-            f'<g class="county-label"><text {where} fill="#f4f7fa" stroke="#f4f7fa" '
-            f'stroke-width="3" stroke-linejoin="round">{escape(label)}</text>'
-            f'<text {where} fill="#1d2733">{escape(label)}</text></g>'
-        )
+        if pts:
+            out.append(_label_svg(pts, label))
     out.append("</svg>")
     return "\n".join(out)

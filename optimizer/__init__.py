@@ -14,6 +14,7 @@ from optimizer.geo import allowed_links
 from optimizer.network import solve_item
 from optimizer.plan import assemble
 from optimizer.problem import ProblemError, parse
+from optimizer.rules import donor_surplus
 
 __all__ = ["ProblemError", "default_workers", "solve"]
 
@@ -39,16 +40,14 @@ def solve(problem: dict, *, workers: int = 1) -> dict:
     parsed = parse(problem)
     # links are computed once for the whole problem: from facilities that can give any item
     # to facilities that need or can give any item
-    senders, nodes = set(), set()
-    target = parsed.policy.target_days
-    for (f, _i), (on_hand, need) in parsed.stock.items():
-        if on_hand - parsed.floor_days(f) * need >= 1 - 1e-9:
-            senders.add(f)
-            nodes.add(f)
-        if need > 0 and on_hand < target * need:
-            nodes.add(f)
-    tails = np.array(sorted(senders), dtype=np.int64)
-    heads = np.array(sorted(nodes), dtype=np.int64)
+    fac = np.array([f for f, _i in parsed.stock], dtype=np.int64)
+    on_hand = np.array([v[0] for v in parsed.stock.values()], dtype=np.float64)
+    need = np.array([v[1] for v in parsed.stock.values()], dtype=np.float64)
+    floor = np.array([parsed.floor_days(int(f)) for f in fac], dtype=np.float64)
+    gives = donor_surplus(on_hand, need, floor) > 0
+    short = (need > 0) & (on_hand < parsed.policy.target_days * need)
+    tails = np.unique(fac[gives])
+    heads = np.unique(fac[gives | short])
     links = allowed_links(parsed, tails, heads)
     items = range(len(parsed.items))
     if workers > 1 and len(parsed.items) > 1 and "fork" in multiprocessing.get_all_start_methods():

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from optimizer.geo import allowed_links, haversine_km
-from optimizer.network import EPS, ItemFlows
+from optimizer.network import ItemFlows
 from optimizer.plan import assemble
 from optimizer.problem import Problem, parse
 
@@ -42,12 +42,6 @@ def distance_km(problem: Problem, f: int, g: int) -> float:
         return given
     a, b = problem.facilities[f], problem.facilities[g]
     return float(haversine_km(a.lat, a.lon, b.lat, b.lon)) * problem.policy.road_factor
-
-
-def surplus(problem: Problem, f: int, i: int) -> float:
-    """What a facility may send of an item: its stock above its floor, before the plan."""
-    on_hand, need = problem.stock.get((f, i), (0, 0.0))
-    return max(0.0, on_hand - problem.floor_days(f) * need)
 
 
 def evaluate(problem: dict, transfers: list[dict]) -> dict:
@@ -91,8 +85,8 @@ def evaluate(problem: dict, transfers: list[dict]) -> dict:
         sent[(f, i)] += qty
         by_item[i].append((f, g, qty, float(km[0])))
     for (f, i), total in sorted(sent.items()):
-        allowed = surplus(parsed, f, i)
-        if total > allowed + EPS:
+        allowed = parsed.surplus(f, i)
+        if total > allowed:
             violations.append(
                 Violation(
                     None,
@@ -101,7 +95,7 @@ def evaluate(problem: dict, transfers: list[dict]) -> dict:
                         "facility": parsed.facilities[f].id,
                         "item": parsed.items[i].id,
                         "sent": total,
-                        "surplus": int(allowed + EPS),
+                        "surplus": allowed,
                     },
                 )
             )

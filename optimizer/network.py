@@ -27,6 +27,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from optimizer.problem import Problem, ProblemError
+from optimizer.rules import TOLERANCE, donor_surplus
 
 # largest scaled unit cost, and largest scaled total, that OR-Tools' int64 arithmetic allows
 # (cost scaling multiplies costs by the number of nodes internally)
@@ -34,7 +35,6 @@ MAX_UNIT_COST = 2.0**40
 # transport only needs R within 0.1 %: coarser integers make the cost-scaling solver faster
 MAX_TRANSPORT_COST = 2.0**26
 MAX_TOTAL_COST = 2.0**61
-EPS = 1e-9
 
 
 @dataclass
@@ -70,7 +70,7 @@ def _segments(lo: int, hi: int, need: float, weight: float, bands):
     for band in bands:
         level = band.below_days * need
         if lo < level < hi:
-            cuts.update((math.floor(level + EPS), math.ceil(level - EPS)))
+            cuts.update((math.floor(level + TOLERANCE), math.ceil(level - TOLERANCE)))
     points = sorted(p for p in cuts if lo <= p <= hi)
     out = []
     for p, q in zip(points, points[1:], strict=False):
@@ -95,7 +95,7 @@ def _band_arcs(lo, hi, need, weight, bands, sign: float):
         levels.append((previous, band.below_days, band.cost_per_day))
         previous = band.below_days
         level = band.below_days * need
-        integral &= np.abs(level - np.rint(level)) < EPS
+        integral &= np.abs(level - np.rint(level)) < TOLERANCE
     fast = np.nonzero(integral)[0]
     for low, high, cost in levels:
         a = np.maximum(lo[fast], low * need[fast])
@@ -159,47 +159,37 @@ def _potentials(n_nodes, tail, head, cap, cost, flow) -> np.ndarray:
     raise ProblemError("internal error: negative cycle after stage 1; please report this input")
 
 
-def solve_item(
-    problem: Problem,
-    item: int,
-    links: tuple[np.ndarray, np.ndarray, np.ndarray],
-) -> ItemFlows:
-    """The lexicographically optimal transfers of one item."""
-    policy = problem.policy
-    bands = policy.bands
-    target = policy.target_days
-    n_fac = len(problem.facilities)
-    rows = [(f, v) for (f, i), v in problem.stock.items() if i == item]
-    if not rows:
-        return ItemFlows(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros(0))
-    fac = np.array([f for f, _v in rows], dtype=np.int64)
-    on_hand = np.array([v[0] for _f, v in rows], dtype=np.float64)
-    need = np.array([v[1] for _f, v in rows], dtype=np.float64)
-    floor = np.array([problem.floor_days(int(f)) for f in fac])
-    weight = np.array([problem.facilities[int(f)].priority for f in fac])
-    weight = weight * problem.items[item].priority
-    sendable = np.maximum(0, np.floor(on_hand - floor * need + EPS)).astype(np.int64)
-    is_sender = sendable > 0
-    is_receiver = (need > 0) & (on_hand < target * need - EPS)
-    if not is_sender.any() or not is_receiver.any():
-        return ItemFlows(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros(0))
+@dataclass
+class _Nodes:
+    """One item's flow network: each facility's nodes (-1 where it has none) and their count.
 
-    # node numbering: 0 source, 1 sink, in_f for receivers, out_f and send_f for senders
-    # (arrays indexed by facility give each facility's nodes). A sender that needs nothing
-    # receives straight into out_f: what reaches it can only travel on.
+    0 is the source, 1 the sink, then in_f for receivers, out_f and send_f for senders. A
+    sender that needs nothing receives straight into out_f: what reaches it can only travel on.
+    """
+
+    node_in: np.ndarray
+    node_out: np.ndarray
+    node_send: np.ndarray
+    count: int
+
+
+def _nodes(n_fac: int, fac, is_sender, is_receiver) -> _Nodes:
     node_in = np.full(n_fac, -1, dtype=np.int64)
     node_in[fac[is_receiver]] = 2 + np.arange(is_receiver.sum())
     base = 2 + is_receiver.sum()
     node_out = np.full(n_fac, -1, dtype=np.int64)
     node_out[fac[is_sender]] = base + 2 * np.arange(is_sender.sum())
     node_send = np.where(node_out >= 0, node_out + 1, -1)
-    n_nodes = int(base + 2 * is_sender.sum())
-    sendable_of = np.zeros(n_fac, dtype=np.int64)
-    sendable_of[fac] = sendable
-    # no more than the receivers can take ever reaches the sink: a smaller flow to push
-    receivable = np.ceil(target * need - on_hand - EPS)[is_receiver].sum()
-    total = int(min(sendable.sum(), receivable))
+    return _Nodes(node_in, node_out, node_send, int(base + 2 * is_sender.sum()))
 
+
+def _stock_arcs(nodes: _Nodes, fac, on_hand, need, weight, sendable, is_receiver, bands, target):
+    """The arcs other than transport, and the flow to push: (tail, head, cap, cost), total."""
+    node_in, node_out, node_send = nodes.node_in, nodes.node_out, nodes.node_send
+    is_sender = sendable > 0
+    # no more than the receivers can take ever reaches the sink: a smaller flow to push
+    receivable = np.ceil(target * need - on_hand - TOLERANCE)[is_receiver].sum()
+    total = int(min(sendable.sum(), receivable))
     tails, heads, caps, costs = [], [], [], []
     # lowering a sender's stock by what it sends: free above T days, then each band's cost
     s = np.nonzero(is_sender)[0]
@@ -218,7 +208,7 @@ def solve_item(
     costs += [np.zeros(len(s)), np.zeros(len(both))]
     # raising a receiver's stock toward T days: each band's value, as a negative cost
     r = np.nonzero(is_receiver)[0]
-    units = np.ceil(target * need[r] - on_hand[r] - EPS)
+    units = np.ceil(target * need[r] - on_hand[r] - TOLERANCE)
     pos, cap, cost = _band_arcs(on_hand[r], on_hand[r] + units, need[r], weight[r], bands, -1.0)
     tails.append(node_in[fac[r][pos]])
     heads.append(np.ones(len(pos), dtype=np.int64))
@@ -234,29 +224,17 @@ def solve_item(
         np.concatenate(costs)
         * _scale(max((float(np.max(np.abs(c))) for c in costs if len(c)), default=0.0), total)
     ).astype(np.int64)
+    return (b_tail, b_head, b_cap, b_cost1), total
 
-    # transport arcs: direct ones (into receivers) start active; relay arcs (into senders
-    # that need nothing) join only when a reduced cost shows they would improve the plan
-    # (column generation)
-    link_f, link_g, link_km = links
-    arrival = np.where(node_in >= 0, node_in, node_out)
-    usable = (node_send[link_f] >= 0) & (arrival[link_g] >= 0)
-    link_f, link_g, link_km = link_f[usable], link_g[usable], link_km[usable]
-    t_tail, t_head = node_send[link_f], arrival[link_g]
-    t_cap = sendable_of[link_f]
-    t_cost2_float = link_km * problem.items[item].unit_kg
-    t_cost2 = np.rint(
-        t_cost2_float * _scale(float(t_cost2_float.max(initial=0.0)), total, MAX_TRANSPORT_COST)
-    )
-    t_cost2 = t_cost2.astype(np.int64)
-    receiver_of = np.zeros(n_fac, dtype=bool)
-    receiver_of[fac[is_receiver]] = True
-    active = receiver_of[link_g]
 
-    supply = np.zeros(n_nodes, dtype=np.int64)
-    supply[0], supply[1] = total, -total
+def _two_stages(n_nodes, base, transport, active, supply):
+    """Stage 1 (least shortage) then stage 2 (least transport among those plans), adding
+    waiting transport arcs while a reduced cost shows they would improve the plan (column
+    generation). Returns the flow on the active transport arcs and their indices."""
+    b_tail, b_head, b_cap, b_cost1 = base
+    t_tail, t_head, t_cap, t_cost2 = transport
     stage1_done = False
-    for _round in range(len(link_f) + 1):
+    for _round in range(len(t_tail) + 1):
         a = np.nonzero(active)[0]
         tail = np.concatenate([b_tail, t_tail[a]])
         head = np.concatenate([b_head, t_head[a]])
@@ -295,7 +273,58 @@ def solve_item(
         break
     flow = np.where(full, cap, 0)
     flow[free] = flow2
-    moved = flow[len(b_tail) :]
+    return flow[len(b_tail) :], a
+
+
+def solve_item(
+    problem: Problem,
+    item: int,
+    links: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> ItemFlows:
+    """The lexicographically optimal transfers of one item."""
+    policy = problem.policy
+    target = policy.target_days
+    n_fac = len(problem.facilities)
+    rows = [(f, v) for (f, i), v in problem.stock.items() if i == item]
+    if not rows:
+        return ItemFlows(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros(0))
+    fac = np.array([f for f, _v in rows], dtype=np.int64)
+    on_hand = np.array([v[0] for _f, v in rows], dtype=np.float64)
+    need = np.array([v[1] for _f, v in rows], dtype=np.float64)
+    floor = np.array([problem.floor_days(int(f)) for f in fac])
+    weight = np.array([problem.facilities[int(f)].priority for f in fac])
+    weight = weight * problem.items[item].priority
+    sendable = donor_surplus(on_hand, need, floor)
+    is_sender = sendable > 0
+    is_receiver = (need > 0) & (on_hand < target * need - TOLERANCE)
+    if not is_sender.any() or not is_receiver.any():
+        return ItemFlows(*(np.zeros(0, dtype=np.int64),) * 3, np.zeros(0))
+    nodes = _nodes(n_fac, fac, is_sender, is_receiver)
+    base, total = _stock_arcs(
+        nodes, fac, on_hand, need, weight, sendable, is_receiver, policy.bands, target
+    )
+
+    # transport arcs: direct ones (into receivers) start active; relay arcs (into senders
+    # that need nothing) join only when a reduced cost shows they would improve the plan
+    link_f, link_g, link_km = links
+    arrival = np.where(nodes.node_in >= 0, nodes.node_in, nodes.node_out)
+    usable = (nodes.node_send[link_f] >= 0) & (arrival[link_g] >= 0)
+    link_f, link_g, link_km = link_f[usable], link_g[usable], link_km[usable]
+    sendable_of = np.zeros(n_fac, dtype=np.int64)
+    sendable_of[fac] = sendable
+    t_cost2_float = link_km * problem.items[item].unit_kg
+    t_cost2 = np.rint(
+        t_cost2_float * _scale(float(t_cost2_float.max(initial=0.0)), total, MAX_TRANSPORT_COST)
+    )
+    transport = (nodes.node_send[link_f], arrival[link_g], sendable_of[link_f])
+    transport += (t_cost2.astype(np.int64),)
+    receiver_of = np.zeros(n_fac, dtype=bool)
+    receiver_of[fac[is_receiver]] = True
+    active = receiver_of[link_g]
+
+    supply = np.zeros(nodes.count, dtype=np.int64)
+    supply[0], supply[1] = total, -total
+    moved, a = _two_stages(nodes.count, base, transport, active, supply)
     used = moved > 0
     chosen = a[used]
     return ItemFlows(link_f[chosen], link_g[chosen], moved[used], link_km[chosen])

@@ -4,8 +4,9 @@ import math
 
 import numpy as np
 
-from optimizer.network import EPS, ItemFlows, shortage
+from optimizer.network import ItemFlows, shortage
 from optimizer.problem import Problem
+from optimizer.rules import TOLERANCE
 
 
 def _weight(problem: Problem, f: int, i: int) -> float:
@@ -53,9 +54,13 @@ def assemble(
     unmet = []
     for (f, i), (_on_hand, need) in sorted(problem.stock.items()):
         missing = target * need - after[(f, i)]
-        if need > 0 and missing > EPS:
+        if need > 0 and missing > TOLERANCE:
             unmet.append(
-                {"facility": facilities[f].id, "item": items[i].id, "qty": math.ceil(missing - EPS)}
+                {
+                    "facility": facilities[f].id,
+                    "item": items[i].id,
+                    "qty": math.ceil(missing - TOLERANCE),
+                }
             )
     return {
         "status": "optimal",

@@ -6,6 +6,8 @@ Every rule broken raises `ProblemError` with one line a dispatcher can act on.
 import math
 from dataclasses import dataclass, field
 
+from optimizer.rules import donor_surplus
+
 TIERS = ("province", "city", "county", "township")
 LINKS = ("any", "hierarchy")
 
@@ -68,6 +70,11 @@ class Problem:
         """A facility's own floor, else the policy's."""
         own = self.facilities[f].floor_days
         return self.policy.donor_floor_days if own is None else own
+
+    def surplus(self, f: int, i: int) -> int:
+        """What facility f may give of item i before the plan (`rules.donor_surplus`)."""
+        on_hand, need = self.stock.get((f, i), (0, 0.0))
+        return int(donor_surplus(on_hand, need, self.floor_days(f)))
 
 
 def _where(path: str, message: str) -> ProblemError:
@@ -132,12 +139,8 @@ def _identifier(obj: dict, key: str, path: str):
     return value
 
 
-def parse(raw) -> Problem:
-    """Validate a problem dict and return it as a Problem."""
-    raw = _object(raw, "problem")
-    if raw.get("version") != 1:
-        raise ProblemError(f"version: must be 1, not {raw.get('version')!r}")
-
+def _facilities(raw: dict) -> tuple[list[Facility], dict]:
+    """The facilities, and each id's position."""
     facilities, index = [], {}
     entries = _list(raw, "facilities", "problem")
     if not entries:
@@ -179,7 +182,11 @@ def parse(raw) -> Problem:
             raise _where(f"facilities[{n}].parent", f"unknown facility {f.parent!r}")
         if f.parent == f.id:
             raise _where(f"facilities[{n}].parent", "a facility cannot be its own parent")
+    return facilities, index
 
+
+def _items(raw: dict) -> tuple[list[Item], dict]:
+    """The items, and each id's position."""
     items, item_index = [], {}
     for n, entry in enumerate(_list(raw, "items", "problem")):
         path = f"items[{n}]"
@@ -199,7 +206,11 @@ def parse(raw) -> Problem:
             )
         )
         item_index[iid] = n
+    return items, item_index
 
+
+def _stock(raw: dict, index: dict, item_index: dict) -> dict:
+    """(facility, item) positions -> (on_hand, daily_need), one row each."""
     stock = {}
     for n, entry in enumerate(_list(raw, "stock", "problem")):
         path = f"stock[{n}]"
@@ -225,8 +236,11 @@ def parse(raw) -> Problem:
                 path, f"a second row for facility {entry['facility']!r} and item {entry['item']!r}"
             )
         stock[key] = (int(on_hand), need)
+    return stock
 
-    policy_raw = _object(raw.get("policy", {}), "policy")
+
+def _bands(policy_raw: dict) -> list[Band]:
+    """The bands by their bounds, each bound once, costs strictly decreasing."""
     bands = []
     band_list = _list(policy_raw, "bands", "policy")
     if not band_list:
@@ -253,11 +267,18 @@ def parse(raw) -> Problem:
                 f"({lower.cost_per_day:g} at {lower.below_days:g} days, "
                 f"{upper.cost_per_day:g} at {upper.below_days:g} days)"
             )
+    return bands
+
+
+def _policy(raw: dict) -> Policy:
+    """The policy; the donor floor defaults to T."""
+    policy_raw = _object(raw.get("policy", {}), "policy")
+    bands = _bands(policy_raw)
     target = bands[-1].below_days
     links = policy_raw.get("links", "any") or "any"
     if links not in LINKS:
         raise ProblemError(f"policy.links: must be 'any' or 'hierarchy', not {links!r}")
-    policy = Policy(
+    return Policy(
         bands=tuple(bands),
         donor_floor_days=_optional_number(policy_raw, "donor_floor_days", "policy", target),
         max_distance_km=_optional_number(policy_raw, "max_distance_km", "policy", None),
@@ -265,6 +286,9 @@ def parse(raw) -> Problem:
         road_factor=_optional_number(policy_raw, "road_factor", "policy", 1.0, strict=True),
     )
 
+
+def _distances(raw: dict, index: dict) -> dict:
+    """Given distances between facility positions, both directions."""
     distances = {}
     for n, entry in enumerate(_list(raw, "distances_km", "problem", required=False)):
         path = f"distances_km[{n}]"
@@ -284,4 +308,17 @@ def parse(raw) -> Problem:
                 f"with different values ({distances[(a, b)]:g} and {km:g} km)",
             )
         distances[(a, b)] = distances[(b, a)] = km
+    return distances
+
+
+def parse(raw) -> Problem:
+    """Validate a problem dict and return it as a Problem."""
+    raw = _object(raw, "problem")
+    if raw.get("version") != 1:
+        raise ProblemError(f"version: must be 1, not {raw.get('version')!r}")
+    facilities, index = _facilities(raw)
+    items, item_index = _items(raw)
+    stock = _stock(raw, index, item_index)
+    policy = _policy(raw)
+    distances = _distances(raw, index)
     return Problem(tuple(facilities), tuple(items), stock, policy, distances)

@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
+from weasyprint import HTML
 
 from core.charts import change_bars, share_bars
 from core.config import BASE_DIR
@@ -228,8 +229,6 @@ def _all_orders(rep: WeeklyReport):
 
 def render_pdf(session: Session, rep: WeeklyReport) -> RenderedReport:
     """The report as PDF bytes, with its page count."""
-    from weasyprint import HTML
-
     html = render_html(session, rep)
     document = HTML(string=html, base_url=str(BASE_DIR)).render()
     with force_locale(rep.lang):

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from sqlmodel import Session, select
 
 from accounts.models import User
-from core.db import get_engine, get_session
+from core.db import get_engine, get_session, unit_of_work
 from core.errors import DomainError, ValidationError
 from core.i18n import current_language
 from inventory.models import AlertKind, Facility, Item, Lot
@@ -126,12 +126,10 @@ def alerts():
 @login_required
 def acknowledge(alert_id: int):
     """Mark an alert as seen."""
-    session = get_session()
     try:
-        alert_service.acknowledge(session, current_user, alert_id)
-        session.commit()
+        with unit_of_work() as session:
+            alert_service.acknowledge(session, current_user, alert_id)
     except DomainError as exc:
-        session.rollback()
         if exc.status_code == 403:
             abort(403)
         flash(exc.message, "error")
@@ -189,12 +187,11 @@ def generate_report():
                 reader, form["week"], form["county"], lang=form["lang"]
             )
         except ValidationError as exc:
-            reader.rollback()
+            # the reader only read: closing it (the with block) ends its transaction
             return _archive_page(form, exc.fields, 422)
         generated = archive.generate_for(reader, current_user, week, county, lang)
-    session = get_session()
-    row = archive.store(session, generated, user_id=current_user.id, source="web")
-    session.commit()
+    with unit_of_work() as session:
+        row = archive.store(session, generated, user_id=current_user.id, source="web")
     flash(
         _("Report for %(week)s generated (%(pages)d pages).", week=row.iso_week, pages=row.pages),
         "success",

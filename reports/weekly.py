@@ -227,6 +227,50 @@ def county_regions(session: Session, lang: str = REPORT_LANGUAGE) -> dict[str, s
     }
 
 
+def _previous(session: Session, week: IsoWeek, ids, scope: str, county, complete: bool, today):
+    """The figures to compare with: (day, at, headline, by tier, by group)."""
+    if complete:
+        # the week before, rebuilt the same way: exact, and there from the first ledger row
+        before = week.previous()
+        earlier = compute_readiness(session, facility_ids=ids, today=before.sunday, at=before.end)
+        previous_day, previous_at = before.sunday, before.end
+        previous = earlier.city
+        previous_tiers = dict(earlier.by_tier)
+        previous_groups = _group_rollups(earlier, county)
+    else:
+        snapshot = snapshot_before(session, scope, today)
+        figures = snapshot.figures if snapshot else {}
+        previous_day, previous_at = (snapshot.day if snapshot else None), None
+        previous = rollup_from("previous", figures["headline"]) if snapshot else None
+        previous_tiers = {k: rollup_from(k, v) for k, v in figures.get("by_tier", {}).items()}
+        previous_groups = {k: rollup_from(k, v) for k, v in figures.get("groups", {}).items()}
+    return previous_day, previous_at, previous, previous_tiers, previous_groups
+
+
+def _groups(r: Readiness, county, counties: dict, previous_groups: dict, lang: str) -> list:
+    """The table's rows: counties (the city depot first), or a county's depots."""
+    groups = []
+    if county is None:
+        depots_per = {}
+        for f in r.facilities.values():
+            key = county_of(f) or CITY
+            depots_per[key] = depots_per.get(key, 0) + 1
+        for key, roll in r.by_county.items():
+            name = counties.get(key, key) if key != CITY else ""
+            groups.append(Group(key, name, roll, depots_per.get(key, 0), previous_groups.get(key)))
+        # the city depot first, then counties by code
+        groups.sort(key=lambda g: (g.key != CITY, g.key))
+    else:
+        order = {"county": 0, "township": 1}
+        depots = sorted(r.facilities.values(), key=lambda f: (order.get(f.tier, 2), f.code))
+        for f in depots:
+            roll = r.by_facility[f.id]
+            name = localized(f.name, f.name_en, lang)
+            groups.append(Group(f.code, name, roll, 1, previous_groups.get(f.code)))
+
+    return groups
+
+
 def build_weekly_report(
     session: Session,
     week: IsoWeek,
@@ -256,40 +300,10 @@ def build_weekly_report(
     figures_at = week.end if complete else None
     as_of = week.sunday if complete else today
     r = compute_readiness(session, facility_ids=ids, today=as_of, at=figures_at)
-    if complete:
-        # the week before, rebuilt the same way: exact, and there from the first ledger row
-        before = week.previous()
-        earlier = compute_readiness(session, facility_ids=ids, today=before.sunday, at=before.end)
-        previous_day, previous_at = before.sunday, before.end
-        previous = earlier.city
-        previous_tiers = dict(earlier.by_tier)
-        previous_groups = _group_rollups(earlier, county)
-    else:
-        snapshot = snapshot_before(session, scope, today)
-        figures = snapshot.figures if snapshot else {}
-        previous_day, previous_at = (snapshot.day if snapshot else None), None
-        previous = rollup_from("previous", figures["headline"]) if snapshot else None
-        previous_tiers = {k: rollup_from(k, v) for k, v in figures.get("by_tier", {}).items()}
-        previous_groups = {k: rollup_from(k, v) for k, v in figures.get("groups", {}).items()}
-
-    groups = []
-    if county is None:
-        depots_per = {}
-        for f in r.facilities.values():
-            key = county_of(f) or CITY
-            depots_per[key] = depots_per.get(key, 0) + 1
-        for key, roll in r.by_county.items():
-            name = counties.get(key, key) if key != CITY else ""
-            groups.append(Group(key, name, roll, depots_per.get(key, 0), previous_groups.get(key)))
-        # the city depot first, then counties by code
-        groups.sort(key=lambda g: (g.key != CITY, g.key))
-    else:
-        order = {"county": 0, "township": 1}
-        depots = sorted(r.facilities.values(), key=lambda f: (order.get(f.tier, 2), f.code))
-        for f in depots:
-            roll = r.by_facility[f.id]
-            name = localized(f.name, f.name_en, lang)
-            groups.append(Group(f.code, name, roll, 1, previous_groups.get(f.code)))
+    previous_day, previous_at, previous, previous_tiers, previous_groups = _previous(
+        session, week, ids, scope, county, complete, today
+    )
+    groups = _groups(r, county, counties, previous_groups, lang)
 
     return WeeklyReport(
         scope=scope,

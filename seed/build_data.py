@@ -102,7 +102,7 @@ ENTERPRISES = [
 
 def pinyin_name(name: str) -> str:
     """塔山街道 -> Tashan Subdistrict (pypinyin, a development dependency of this script)."""
-    from pypinyin import lazy_pinyin
+    from pypinyin import lazy_pinyin  # a dev dependency, needed only to rebuild the data
 
     for suffix, english in PINYIN_SUFFIX.items():
         if name.endswith(suffix):
@@ -117,8 +117,8 @@ def write(name: str, header: list[str], rows: list[list]) -> None:
         writer.writerows(rows)
 
 
-def main() -> None:
-    rng = random.Random(20201229)  # the date of document 000
+def _city() -> tuple[list, list]:
+    """The city's region row and its city depot."""
     regions = [
         [
             CITY[0],
@@ -151,6 +151,59 @@ def main() -> None:
             "operator from source 000; coordinates near the city seat, beds and population served synthetic",
         ]
     ]
+    return regions, facilities
+
+
+def _townships(rng: random.Random, code: str, lat: float, lon: float, population: int):
+    """A county's township regions and their health centres' reserve points."""
+    regions, facilities = [], []
+    names = TOWNSHIPS[code].split()
+    weights = [rng.uniform(0.6, 1.6) for _ in names]
+    share = 0.85 * population / sum(weights)  # 85 % live in townships served by health centres
+    for n, town in enumerate(names, start=1):
+        town_code = f"{code}{n:03d}"
+        angle, radius = rng.uniform(0, 2 * math.pi), rng.uniform(0.03, 0.22)
+        t_lon = round(lon + radius * math.cos(angle) / math.cos(math.radians(lat)), 5)
+        t_lat = round(lat + radius * math.sin(angle), 5)
+        town_pop = round(weights[n - 1] * share)
+        regions.append(
+            [
+                town_code,
+                town,
+                pinyin_name(town),
+                "township",
+                code,
+                t_lon,
+                t_lat,
+                town_pop,
+                "county population split (synthetic)",
+                1,
+                "public township name; code, coordinates and population generated",
+            ]
+        )
+        kind = "社区卫生服务中心" if town.endswith("街道") else "卫生院"
+        facilities.append(
+            [
+                f"SX-T-{town_code}",
+                f"{town}{kind}应急物资储备点",
+                f"{pinyin_name(town)} health centre reserve point",
+                "township",
+                f"SX-X-{code}",
+                town_code,
+                f"{town}{kind}",
+                round(t_lon + rng.uniform(-0.004, 0.004), 5),
+                round(t_lat + rng.uniform(-0.004, 0.004), 5),
+                max(8, min(60, round(town_pop / 1500))),
+                town_pop,
+                1,
+                "generated from the township row: beds = population / 1,500 within 8..60",
+            ]
+        )
+    return regions, facilities
+
+
+def _counties(rng: random.Random, regions: list, facilities: list) -> None:
+    """Each county's region and depot, then its townships', appended."""
     for code, name, english, lon, lat, population in COUNTIES:
         regions.append(
             [
@@ -186,48 +239,12 @@ def main() -> None:
                 "coordinates offset from the county seat; beds and population served synthetic",
             ]
         )
-        names = TOWNSHIPS[code].split()
-        weights = [rng.uniform(0.6, 1.6) for _ in names]
-        share = 0.85 * population / sum(weights)  # 85 % live in townships served by health centres
-        for n, town in enumerate(names, start=1):
-            town_code = f"{code}{n:03d}"
-            angle, radius = rng.uniform(0, 2 * math.pi), rng.uniform(0.03, 0.22)
-            t_lon = round(lon + radius * math.cos(angle) / math.cos(math.radians(lat)), 5)
-            t_lat = round(lat + radius * math.sin(angle), 5)
-            town_pop = round(weights[n - 1] * share)
-            regions.append(
-                [
-                    town_code,
-                    town,
-                    pinyin_name(town),
-                    "township",
-                    code,
-                    t_lon,
-                    t_lat,
-                    town_pop,
-                    "county population split (synthetic)",
-                    1,
-                    "public township name; code, coordinates and population generated",
-                ]
-            )
-            kind = "社区卫生服务中心" if town.endswith("街道") else "卫生院"
-            facilities.append(
-                [
-                    f"SX-T-{town_code}",
-                    f"{town}{kind}应急物资储备点",
-                    f"{pinyin_name(town)} health centre reserve point",
-                    "township",
-                    f"SX-X-{code}",
-                    town_code,
-                    f"{town}{kind}",
-                    round(t_lon + rng.uniform(-0.004, 0.004), 5),
-                    round(t_lat + rng.uniform(-0.004, 0.004), 5),
-                    max(8, min(60, round(town_pop / 1500))),
-                    town_pop,
-                    1,
-                    "generated from the township row: beds = population / 1,500 within 8..60",
-                ]
-            )
+        town_regions, town_facilities = _townships(rng, code, lat, lon, population)
+        regions += town_regions
+        facilities += town_facilities
+
+
+def _write_tables(regions: list, facilities: list) -> None:
     write(
         "regions.csv",
         [
@@ -289,6 +306,13 @@ def main() -> None:
         ["code", "name", "kind", "items", "units_per_day", "lead_time_days", "synthetic", "source"],
         ENTERPRISES,
     )
+
+
+def main() -> None:
+    rng = random.Random(20201229)  # the date of document 000
+    regions, facilities = _city()
+    _counties(rng, regions, facilities)
+    _write_tables(regions, facilities)
     print(
         f"{len(regions)} regions, {len(facilities)} depots, {len(ITEMS)} items, "
         f"{len(ENTERPRISES)} enterprises"

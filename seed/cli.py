@@ -4,7 +4,8 @@ import click
 from flask.cli import with_appcontext
 
 from core import db
-from seed.demo import database_is_empty, demo_logins, load_demo_city
+from seed.demo import database_is_empty, load_demo_city
+from seed.users import demo_logins
 
 
 @click.command("seed")

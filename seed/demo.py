@@ -13,9 +13,7 @@ from pathlib import Path
 
 from sqlmodel import Session, func, select
 
-from accounts.models import Role, User
-from accounts.passwords import DEMO_PASSWORDS, verify_password
-from accounts.services import create_user
+from accounts.models import User
 from core.timeutil import SHANGHAI, local_today
 from inventory.models import (
     Facility,
@@ -25,7 +23,9 @@ from inventory.models import (
     ReserveForm,
     Tier,
 )
-from inventory.services import catalog, ledger, network, targets
+from inventory.services import catalog, ledger, network
+from seed.targets import load_targets
+from seed.users import load_users
 
 logger = logging.getLogger(__name__)
 DATA = Path(__file__).resolve().parent / "data"
@@ -321,100 +321,6 @@ def load_enterprises(session: Session, facilities, items, drivers) -> int:
     return count
 
 
-TARGET_PROFILES = [
-    dict(
-        code="standard",
-        name_zh="常态目标（2022年起）",
-        name_en="Standard (from 2022)",
-        physical_days=10,
-        all_forms_days=30,
-        long_days=90,
-        source="000: 实物储备不少于10天, 30天满负荷, 2022年底满足3个月需求",
-    ),
-    dict(
-        code="autumn_winter",
-        name_zh="秋冬季目标",
-        name_en="Autumn and winter",
-        physical_days=30,
-        all_forms_days=30,
-        long_days=90,
-        season_start_month=10,
-        season_end_month=3,
-        source="001: 秋冬季医疗机构应当满足30天满负荷运转需要",
-    ),
-    dict(
-        code="step_2021",
-        name_zh="2021年阶段目标（2个月）",
-        name_en="2021 step (two months)",
-        physical_days=10,
-        all_forms_days=30,
-        long_days=60,
-        source="000: 到2021年底满足2个月需求",
-    ),
-]
-
-
-def load_targets(session: Session) -> int:
-    """The target profiles; the standard one is active unless another was chosen."""
-    for profile in TARGET_PROFILES:
-        targets.upsert_profile(session, **profile)
-    if targets.active_profile(session) is None:
-        targets.activate_profile(session, "standard")
-    return len(TARGET_PROFILES)
-
-
-def demo_accounts(facilities: list[Facility]) -> list[dict]:
-    """The demo logins: one per role, and clerks at a city, a county and a township depot."""
-    by_tier = {}
-    for f in facilities:
-        by_tier.setdefault(f.tier, f)
-    return [
-        dict(username="admin", role=Role.ADMIN, display_name="系统管理员", facilities=[]),
-        dict(
-            username="dispatcher",
-            role=Role.DISPATCHER,
-            display_name="市应急办调度员",
-            facilities=[],
-        ),
-        dict(username="viewer", role=Role.VIEWER, display_name="市卫健委领导", facilities=[]),
-        dict(
-            username="clerk_city",
-            role=Role.CLERK,
-            display_name="市级库管理员",
-            facilities=[by_tier[Tier.CITY]],
-        ),
-        dict(
-            username="clerk_county",
-            role=Role.CLERK,
-            display_name="县级库管理员",
-            facilities=[by_tier[Tier.COUNTY]],
-        ),
-        dict(
-            username="clerk_township",
-            role=Role.CLERK,
-            display_name="乡镇储备点管理员",
-            facilities=[by_tier[Tier.TOWNSHIP]],
-        ),
-    ]
-
-
-def load_users(session: Session, facilities: list[Facility]) -> list[dict]:
-    """Create the demo accounts that do not exist yet; never touch existing passwords."""
-    accounts = demo_accounts(facilities)
-    for account in accounts:
-        if session.exec(select(User).where(User.username == account["username"])).first():
-            continue
-        create_user(
-            session,
-            account["username"],
-            DEMO_PASSWORDS[account["role"]],
-            account["role"],
-            display_name=account["display_name"],
-            facility_ids=[f.id for f in account["facilities"]],
-        )
-    return accounts
-
-
 def load_demo_city(session: Session) -> dict[str, int]:
     """Everything the demo needs, in dependency order; returns counts for the console."""
     regions = load_regions(session)
@@ -434,13 +340,3 @@ def load_demo_city(session: Session) -> dict[str, int]:
         "ledger rows": movements,
         "users": session.exec(select(func.count()).select_from(User)).one(),
     }
-
-
-def demo_logins(session: Session) -> list[tuple[str, str, str]]:
-    """(username, password, role) of demo accounts still using their demo password."""
-    rows = []
-    for user in session.exec(select(User).order_by(User.id)):
-        password = DEMO_PASSWORDS.get(user.role)
-        if password and verify_password(user.password_hash, password):
-            rows.append((user.username, password, user.role))
-    return rows

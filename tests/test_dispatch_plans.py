@@ -9,7 +9,7 @@ import optimizer
 from core.errors import Conflict, Forbidden, ValidationError
 from inventory.models import Facility
 from surge.models import PlanStatus, PlanUnmet
-from surge.services import planning, scenarios
+from surge.services import plan_cover, planning, scenarios
 from tests.dispatch_factories import START, surge_setup
 from tests.factories import receive
 
@@ -65,7 +65,7 @@ def test_plan_lifts_the_surge_depot_to_target_and_is_optimal(session):
     again = optimizer.solve(plan.problem)
     assert again["shortage_cost"] == pytest.approx(plan.shortage_cost, abs=1e-9)
     assert again["transport_cost"] == pytest.approx(plan.transport_cost, rel=1e-3)
-    rows, summary = planning.cover_changes(session, plan)
+    rows, summary = plan_cover.cover_changes(session, plan)
     a = next(c for c in summary if c.facility.code == "A")
     assert a.affected and a.worst_before == 0 and a.worst_after == pytest.approx(10)
     assert a.received == 500

@@ -52,16 +52,8 @@ def _whole(value, lo: int, hi: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and lo <= value <= hi
 
 
-def validate(session: Session, data: ScenarioInput) -> dict:
-    """Clean column values for a scenario, or a ValidationError with a message per field."""
-    errors: dict[str, str] = {}
-    name = (data.name or "").strip()
-    if not name:
-        errors["name"] = _("Give the scenario a name.")
-    elif len(name) > 96:
-        errors["name"] = _("At most %(n)s characters.", n=96)
-    if len(data.note or "") > 500:
-        errors["note"] = _("At most %(n)s characters.", n=500)
+def _affected(session: Session, data: ScenarioInput, errors: dict) -> tuple[list, list]:
+    """The affected region codes and depot ids, each known."""
     codes = sorted({c.strip() for c in data.region_codes if c and c.strip()})
     if codes:
         known = set(session.exec(select(Region.code).where(Region.code.in_(codes))).all())
@@ -75,10 +67,11 @@ def validate(session: Session, data: ScenarioInput) -> dict:
             errors["facility_ids"] = _("Unknown depot.")
     if not codes and not ids:
         errors["region_codes"] = _("Choose at least one affected region or depot.")
-    if not _number(data.multiplier, 0.0, MAX_MULTIPLIER):
-        errors["multiplier"] = _(
-            "The multiplier must be a number from 0 to %(max)s.", max=int(MAX_MULTIPLIER)
-        )
+    return codes, ids
+
+
+def _category_rules(data: ScenarioInput, errors: dict) -> dict:
+    """The per-category multipliers and extra needs that say something."""
     rules = {}
     for category, rule in (data.category_rules or {}).items():
         if category not in set(Category):
@@ -93,12 +86,11 @@ def validate(session: Session, data: ScenarioInput) -> dict:
             errors[f"extra_{category}"] = _("The extra daily need must be zero or more.")
         if multiplier is not None or extra:
             rules[str(category)] = {"multiplier": multiplier, "extra": extra}
-    if data.start_date is None:
-        errors["start_date"] = _("Give the start date.")
-    if not _whole(data.horizon_days, 1, MAX_DAYS):
-        errors["horizon_days"] = _("A whole number of days from 1 to %(max)s.", max=MAX_DAYS)
-    if not _whole(data.target_days, 1, MAX_DAYS):
-        errors["target_days"] = _("A whole number of days from 1 to %(max)s.", max=MAX_DAYS)
+    return rules
+
+
+def _floors(data: ScenarioInput, errors: dict) -> dict:
+    """The donor floor per tier, the default where none is given."""
     floors = {}
     for tier in DEFAULT_FLOOR_DAYS:
         value = (data.floor_days or {}).get(tier, DEFAULT_FLOOR_DAYS[tier])
@@ -106,6 +98,11 @@ def validate(session: Session, data: ScenarioInput) -> dict:
             errors[f"floor_{tier}"] = _("From 0 to %(max)s days.", max=MAX_DAYS)
         else:
             floors[str(tier)] = value
+    return floors
+
+
+def _max_distance(data: ScenarioInput, errors: dict) -> float | None:
+    """The link policy's distance limit (none when any link is allowed)."""
     if data.links not in set(LinkPolicy):
         errors["links"] = _("Choose a link policy.")
     distance = data.max_distance_km
@@ -115,6 +112,33 @@ def validate(session: Session, data: ScenarioInput) -> dict:
         errors["max_distance_km"] = _("A distance from 0.1 to 5000 km.")
     elif distance is None and data.links == LinkPolicy.DISTANCE:
         errors["max_distance_km"] = _("Give the largest distance of a transfer.")
+    return distance
+
+
+def validate(session: Session, data: ScenarioInput) -> dict:
+    """Clean column values for a scenario, or a ValidationError with a message per field."""
+    errors: dict[str, str] = {}
+    name = (data.name or "").strip()
+    if not name:
+        errors["name"] = _("Give the scenario a name.")
+    elif len(name) > 96:
+        errors["name"] = _("At most %(n)s characters.", n=96)
+    if len(data.note or "") > 500:
+        errors["note"] = _("At most %(n)s characters.", n=500)
+    codes, ids = _affected(session, data, errors)
+    if not _number(data.multiplier, 0.0, MAX_MULTIPLIER):
+        errors["multiplier"] = _(
+            "The multiplier must be a number from 0 to %(max)s.", max=int(MAX_MULTIPLIER)
+        )
+    rules = _category_rules(data, errors)
+    if data.start_date is None:
+        errors["start_date"] = _("Give the start date.")
+    if not _whole(data.horizon_days, 1, MAX_DAYS):
+        errors["horizon_days"] = _("A whole number of days from 1 to %(max)s.", max=MAX_DAYS)
+    if not _whole(data.target_days, 1, MAX_DAYS):
+        errors["target_days"] = _("A whole number of days from 1 to %(max)s.", max=MAX_DAYS)
+    floors = _floors(data, errors)
+    distance = _max_distance(data, errors)
     if not _number(data.road_factor, 1.0, 3.0):
         errors["road_factor"] = _("The road factor must be between 1 and 3.")
     if errors:

@@ -47,35 +47,11 @@ def suggested_picks(session: Session, order: AllocationOrder) -> list[Pick]:
     ]
 
 
-def dispatch(
-    session: Session,
-    actor: User | None,
-    order_id: int,
-    picks: list[Pick] | None = None,
-    *,
-    note: str = "",
-    today: date | None = None,
-    occurred_at: datetime | None = None,
-) -> AllocationOrder:
-    """The sending clerk confirms what leaves: the stock goes out of the ledger into transit.
-
-    Without picks, the reserved lots are sent. A line may leave short (say, a damaged carton
-    found while loading) but never above its ordered quantity.
-    """
-    order = orders.lock_order(session, order_id)
-    require_clerk_of(
-        session,
-        actor,
-        order.from_facility_id,
-        _("Only a clerk of the sending depot may dispatch this order."),
-    )
-    orders.expect_status(order, OrderStatus.APPROVED)
-    today = today or local_today()
-    lines = orders.lines_of(session, order.id)
+def _checked_picks(
+    session: Session, picks: list[Pick], lines: list, today: date
+) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
+    """The picked units per line and per (line, lot), each pick checked against its line."""
     line_by_id = {line.id: line for line in lines}
-    lots = orders.lots_of(session, list(line_by_id))
-    if picks is None:
-        picks = [Pick(r.line_id, r.lot_id, r.reserved) for r in lots if r.reserved > 0]
     totals: dict[int, int] = defaultdict(int)
     merged: dict[tuple[int, int], int] = defaultdict(int)
     for pick in picks:
@@ -108,10 +84,21 @@ def dispatch(
             )
     if not merged:
         raise ValidationError(_("Nothing would leave: pick at least one lot."), field="quantity")
-    if len(note) > orders.MAX_NOTE:
-        raise ValidationError(_("At most %(n)s characters.", n=orders.MAX_NOTE), field="note")
-    # the reservation becomes the shipment: release it, then take the picked lots out
-    reservations.release_all(session, order, lines, lots)
+    return totals, merged
+
+
+def _post_dispatch(
+    session: Session,
+    actor: User | None,
+    order: AllocationOrder,
+    lines: list,
+    lots: list[AllocationOrderLot],
+    merged: dict[tuple[int, int], int],
+    note: str,
+    occurred_at: datetime | None,
+) -> None:
+    """The picked lots out of the sender's ledger, and what left of each lot on the order."""
+    line_by_id = {line.id: line for line in lines}
     rows = {(r.line_id, r.lot_id): r for r in lots}
     for (line_id, lot_id), q in sorted(merged.items()):
         line = line_by_id[line_id]
@@ -138,6 +125,43 @@ def dispatch(
             rows[(line_id, lot_id)] = row
         row.dispatched += q
         session.add(row)
+
+
+def dispatch(
+    session: Session,
+    actor: User | None,
+    order_id: int,
+    picks: list[Pick] | None = None,
+    *,
+    note: str = "",
+    today: date | None = None,
+    occurred_at: datetime | None = None,
+) -> AllocationOrder:
+    """The sending clerk confirms what leaves: the stock goes out of the ledger into transit.
+
+    Without picks, the reserved lots are sent. A line may leave short (say, a damaged carton
+    found while loading) but never above its ordered quantity.
+    """
+    order = orders.lock_order(session, order_id)
+    require_clerk_of(
+        session,
+        actor,
+        order.from_facility_id,
+        _("Only a clerk of the sending depot may dispatch this order."),
+    )
+    orders.expect_status(order, OrderStatus.APPROVED)
+    today = today or local_today()
+    lines = orders.lines_of(session, order.id)
+    line_by_id = {line.id: line for line in lines}
+    lots = orders.lots_of(session, list(line_by_id))
+    if picks is None:
+        picks = [Pick(r.line_id, r.lot_id, r.reserved) for r in lots if r.reserved > 0]
+    totals, merged = _checked_picks(session, picks, lines, today)
+    if len(note) > orders.MAX_NOTE:
+        raise ValidationError(_("At most %(n)s characters.", n=orders.MAX_NOTE), field="note")
+    # the reservation becomes the shipment: release it, then take the picked lots out
+    reservations.release_all(session, order, lines, lots)
+    _post_dispatch(session, actor, order, lines, lots, merged, note, occurred_at)
     for line in lines:
         line.dispatched_quantity = totals[line.id]
         session.add(line)
@@ -156,6 +180,73 @@ class Arrival:
     lot_row_id: int
     received: int
     damaged: int = 0
+
+
+def _counted(by_row: dict, arrivals: list[Arrival] | None) -> dict[int, tuple[int, int]]:
+    """(received, damaged) per shipped lot row: all of it arrived unless counted otherwise."""
+    counted: dict[int, tuple[int, int]] = {r.id: (r.dispatched, 0) for r in by_row.values()}
+    if arrivals is not None:
+        seen = set()
+        for a in arrivals:
+            if a.lot_row_id not in by_row or a.lot_row_id in seen:
+                raise ValidationError(_("That lot was not shipped on this order."), field="lots")
+            seen.add(a.lot_row_id)
+            for value, name in ((a.received, "received"), (a.damaged, "damaged")):
+                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                    raise ValidationError(_("Enter a whole number of units."), field=name)
+            if a.received + a.damaged > by_row[a.lot_row_id].dispatched:
+                raise ValidationError(
+                    _(
+                        "More than was dispatched: %(n)s units of this lot left the sender.",
+                        n=by_row[a.lot_row_id].dispatched,
+                    ),
+                    field="received",
+                )
+            counted[a.lot_row_id] = (a.received, a.damaged)
+        missing = set(by_row) - seen
+        if missing:
+            raise ValidationError(_("Enter what arrived of every lot."), field="lots")
+    return counted
+
+
+def _post_receipt(
+    session: Session,
+    actor: User | None,
+    order: AllocationOrder,
+    line_by_id: dict,
+    by_row: dict[int, AllocationOrderLot],
+    counted: dict[int, tuple[int, int]],
+    note: str,
+    occurred_at: datetime | None,
+) -> dict[int, list[int]]:
+    """What arrived in good condition into the receiver's ledger; [received, damaged] per line."""
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for row_id, (received, damaged) in sorted(counted.items()):
+        row = by_row[row_id]
+        line = line_by_id[row.line_id]
+        if received > 0:
+            ledger.post(
+                session,
+                Posting(
+                    facility_id=order.to_facility_id,
+                    item_id=line.item_id,
+                    lot_id=row.lot_id,
+                    form=ReserveForm.PHYSICAL,
+                    kind=MovementKind.TRANSFER_IN,
+                    quantity=received,
+                    user_id=actor.id if actor else None,
+                    reason="order",
+                    note=note,
+                    counterpart_facility_id=order.from_facility_id,
+                    order_ref=order.number,
+                    occurred_at=occurred_at,
+                ),
+            )
+        row.received, row.damaged = received, damaged
+        session.add(row)
+        totals[line.id][0] += received
+        totals[line.id][1] += damaged
+    return totals
 
 
 def receive(
@@ -183,28 +274,7 @@ def receive(
     line_by_id = {line.id: line for line in lines}
     shipped = [r for r in orders.lots_of(session, list(line_by_id)) if r.dispatched > 0]
     by_row = {r.id: r for r in shipped}
-    counted: dict[int, tuple[int, int]] = {r.id: (r.dispatched, 0) for r in shipped}
-    if arrivals is not None:
-        seen = set()
-        for a in arrivals:
-            if a.lot_row_id not in by_row or a.lot_row_id in seen:
-                raise ValidationError(_("That lot was not shipped on this order."), field="lots")
-            seen.add(a.lot_row_id)
-            for value, name in ((a.received, "received"), (a.damaged, "damaged")):
-                if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                    raise ValidationError(_("Enter a whole number of units."), field=name)
-            if a.received + a.damaged > by_row[a.lot_row_id].dispatched:
-                raise ValidationError(
-                    _(
-                        "More than was dispatched: %(n)s units of this lot left the sender.",
-                        n=by_row[a.lot_row_id].dispatched,
-                    ),
-                    field="received",
-                )
-            counted[a.lot_row_id] = (a.received, a.damaged)
-        missing = set(by_row) - seen
-        if missing:
-            raise ValidationError(_("Enter what arrived of every lot."), field="lots")
+    counted = _counted(by_row, arrivals)
     discrepancy = any(r + d != by_row[i].dispatched or d for i, (r, d) in counted.items())
     note = (note or "").strip()
     if discrepancy and not note:
@@ -213,32 +283,7 @@ def receive(
         )
     if len(note) > orders.MAX_NOTE:
         raise ValidationError(_("At most %(n)s characters.", n=orders.MAX_NOTE), field="note")
-    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for row_id, (received, damaged) in sorted(counted.items()):
-        row = by_row[row_id]
-        line = line_by_id[row.line_id]
-        if received > 0:
-            ledger.post(
-                session,
-                Posting(
-                    facility_id=order.to_facility_id,
-                    item_id=line.item_id,
-                    lot_id=row.lot_id,
-                    form=ReserveForm.PHYSICAL,
-                    kind=MovementKind.TRANSFER_IN,
-                    quantity=received,
-                    user_id=actor.id if actor else None,
-                    reason="order",
-                    note=note,
-                    counterpart_facility_id=order.from_facility_id,
-                    order_ref=order.number,
-                    occurred_at=occurred_at,
-                ),
-            )
-        row.received, row.damaged = received, damaged
-        session.add(row)
-        totals[line.id][0] += received
-        totals[line.id][1] += damaged
+    totals = _post_receipt(session, actor, order, line_by_id, by_row, counted, note, occurred_at)
     for line in lines:
         line.received_quantity, line.damaged_quantity = totals[line.id]
         if discrepancy and line.received_quantity != line.dispatched_quantity:

@@ -11,7 +11,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from core.db import get_session
+from core.db import unit_of_work
 from core.errors import DomainError
 from core.i18n import datetime_local
 from surge.models import (
@@ -61,8 +61,7 @@ def order_labels():
 
 
 def fail(exc: DomainError):
-    """Roll back, flash the message, and give its HTTP status."""
-    get_session().rollback()
+    """Flash a refusal's message (its unit of work is already rolled back); its HTTP status."""
     flash(exc.message, "error")
     return exc.status_code
 
@@ -71,13 +70,11 @@ T = TypeVar("T")
 
 
 def attempt(action: Callable, back: str) -> T:
-    """Run `action(session)` and commit, giving what it returns. A refusal is rolled back and
-    flashed: a 403 or 404 shows its page, anything else goes back to `back` (303 See Other)."""
-    session = get_session()
+    """Run `action(session)` in a unit of work, giving what it returns. A refusal is rolled
+    back and flashed: a 403 or 404 shows its page, anything else goes back to `back` (303)."""
     try:
-        result = action(session)
-        session.commit()
-        return result
+        with unit_of_work() as session:
+            return action(session)
     except DomainError as exc:
         code = fail(exc)
         if code in (403, 404):

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from accounts.models import Role, User
 from accounts.services import facility_ids_of
-from core.db import get_session
+from core.db import get_session, unit_of_work
 from core.errors import DomainError, ValidationError
 from core.timeutil import local_today, utcnow
 from inventory.models import Facility, Item, Lot
@@ -174,14 +174,12 @@ def _clerk_step(step, order_id: int, entries: list, *, bad_field: str | None, do
     field when the form held something other than whole numbers: the step is not run then.
     A refusal for want of rights is the 403 page.
     """
-    session = get_session()
     try:
         if bad_field:
             raise ValidationError(_("Enter a whole number of units."), field=bad_field)
-        step(session, current_user, order_id, entries, note=request.form.get("note", ""))
-        session.commit()
+        with unit_of_work() as session:
+            step(session, current_user, order_id, entries, note=request.form.get("note", ""))
     except DomainError as exc:
-        session.rollback()
         if exc.status_code == 403:
             abort(403)
         return None, exc.message, exc.status_code

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlmodel import select
 
 from accounts.models import Role
-from core.db import get_session
+from core.db import get_session, unit_of_work
 from core.errors import DomainError, Forbidden
 from core.i18n import localized_name
 from core.svgmap import Line, MapPoint, render_map
@@ -24,50 +24,27 @@ from surge.models import (
     PlanStatus,
     PlanUnmet,
 )
-from surge.services import orders, planning, scenarios, support
+from surge.services import orders, plan_cover, planning, scenarios, support
 from surge.views.common import attempt, bp, fail
 from surge.views.plan_groups import Filters, county_of, group_transfers, group_unmet
 
 # ---- plans ----
 
 
-def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
-    """The plan page; the lines as the query string filters and pages them (`county`,
-    `depot`, `page`; `line` shows that line's group open, on its page); the unmet need under
-    the same filters, paged by `unmet_page`."""
-    session = get_session()
-    scenario = scenarios.get(session, current_user, plan.scenario_id)
-    transfers = planning.transfers_of(session, plan.id)
-    unmet = session.exec(select(PlanUnmet).where(PlanUnmet.plan_id == plan.id)).all()
-    rows, summary = planning.cover_changes(session, plan)
-    facilities = {f.id: f for f in session.exec(select(Facility)).all()}
-    items = {i.id: i for i in session.exec(select(Item)).all()}
-    filters = Filters.from_args(request.args, facilities)
-    focus = set(errors or {}) | {request.args.get("line", type=int)} - {None}
-    # depots and counties by their names in the page's language (Chinese where no English
-    # name is recorded)
-    county_names = {
+def _county_names(session, facilities: dict) -> dict[str, str]:
+    """The depots' counties by their names in the page's language (Chinese where no English
+    name is recorded)."""
+    return {
         r.code: localized_name(r)
         for r in session.exec(
             select(Region).where(Region.code.in_({county_of(f) for f in facilities.values()}))
         ).all()
     }
-    affected = scenarios.affected_facility_ids(session, scenario)
-    grouped = group_transfers(
-        transfers,
-        facilities,
-        items,
-        filters,
-        affected=affected,
-        county_names=county_names,
-        focus=focus,
-    )
-    filters.page = grouped.page
-    unmet_groups = group_unmet(unmet, facilities, items, filters, affected=affected)
-    filters.unmet_page = unmet_groups.page
-    depots_in_plan = {t.from_facility_id for t in transfers} | {t.to_facility_id for t in transfers}
-    target = plan.problem["policy"]["bands"][-1]["below_days"]
-    # the map: every depot of the problem, red where the plan still leaves a need
+
+
+def _plan_map(facilities: dict, transfers, summary) -> tuple[str, dict]:
+    """The plan's map (every active depot, red where the plan still leaves a need, one line
+    per route), and the routes: (from, to) -> [units, items]."""
     short_after = {c.facility.id for c in summary if c.below_after}
     short_before = {c.facility.id for c in summary if c.below_before}
     points = []
@@ -113,6 +90,39 @@ def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
         for (f, g), (units, n) in sorted(routes.items())
     ]
     svg = render_map(points, lines=lines, title=_("Transfers of the plan"))
+    return svg, routes
+
+
+def _plan_page(plan: Plan, *, errors: dict | None = None, status: int = 200):
+    """The plan page; the lines as the query string filters and pages them (`county`,
+    `depot`, `page`; `line` shows that line's group open, on its page); the unmet need under
+    the same filters, paged by `unmet_page`."""
+    session = get_session()
+    scenario = scenarios.get(session, current_user, plan.scenario_id)
+    transfers = planning.transfers_of(session, plan.id)
+    unmet = session.exec(select(PlanUnmet).where(PlanUnmet.plan_id == plan.id)).all()
+    rows, summary = plan_cover.cover_changes(session, plan)
+    facilities = {f.id: f for f in session.exec(select(Facility)).all()}
+    items = {i.id: i for i in session.exec(select(Item)).all()}
+    filters = Filters.from_args(request.args, facilities)
+    focus = set(errors or {}) | {request.args.get("line", type=int)} - {None}
+    county_names = _county_names(session, facilities)
+    affected = scenarios.affected_facility_ids(session, scenario)
+    grouped = group_transfers(
+        transfers,
+        facilities,
+        items,
+        filters,
+        affected=affected,
+        county_names=county_names,
+        focus=focus,
+    )
+    filters.page = grouped.page
+    unmet_groups = group_unmet(unmet, facilities, items, filters, affected=affected)
+    filters.unmet_page = unmet_groups.page
+    depots_in_plan = {t.from_facility_id for t in transfers} | {t.to_facility_id for t in transfers}
+    target = plan.problem["policy"]["bands"][-1]["below_days"]
+    svg, routes = _plan_map(facilities, transfers, summary)
     plan_orders = orders.listing(session, current_user, plan_id=plan.id)
     return (
         render_template(
@@ -158,17 +168,16 @@ def plan(plan_id: int):
 @login_required
 def plan_line(plan_id: int, transfer_id: int):
     """Change one line's quantity; refused lines leave the plan as it was."""
-    session = get_session()
     raw = request.form.get("quantity", "").strip()
     quantity = int(raw) if raw.isdigit() else raw
     try:
-        planning.adjust_transfer(session, current_user, plan_id, transfer_id, quantity)
-        session.commit()
+        with unit_of_work() as session:
+            planning.adjust_transfer(session, current_user, plan_id, transfer_id, quantity)
     except DomainError as exc:
         code = fail(exc)
         if code == 403:
             abort(403)
-        plan = planning.get_plan(session, current_user, plan_id)
+        plan = planning.get_plan(get_session(), current_user, plan_id)
         return _plan_page(plan, errors={transfer_id: exc.message}, status=code)
     flash(_("Line changed; the plan was checked and costed again."), "success")
     # back to the view the line was edited in (its filters), on the line's page, group open
@@ -209,14 +218,12 @@ def plan_approve_all(plan_id: int):
     drafts = orders.listing(session, current_user, plan_id=plan_id, status=OrderStatus.DRAFT)
     for order in drafts:
         try:
-            orders.approve(session, current_user, order.id)
-            session.commit()
+            with unit_of_work():
+                orders.approve(session, current_user, order.id)
             approved += 1
         except Forbidden:
-            session.rollback()
             abort(403)
         except DomainError as exc:
-            session.rollback()
             refused.append(f"{order.number}: {exc.message}")
     if approved:
         flash(_("%(n)s orders approved; their stock is reserved.", n=approved), "success")
@@ -228,22 +235,21 @@ def plan_approve_all(plan_id: int):
 @bp.route("/plans/<int:plan_id>/support", methods=["POST"])
 @login_required
 def plan_support(plan_id: int):
-    session = get_session()
     try:
-        req = support.create_from_plan(
-            session,
-            current_user,
-            plan_id,
-            addressee_kind=request.form.get("addressee_kind", ""),
-            addressee=request.form.get("addressee", ""),
-            note=request.form.get("note", ""),
-        )
-        session.commit()
+        with unit_of_work() as session:
+            req = support.create_from_plan(
+                session,
+                current_user,
+                plan_id,
+                addressee_kind=request.form.get("addressee_kind", ""),
+                addressee=request.form.get("addressee", ""),
+                note=request.form.get("note", ""),
+            )
     except DomainError as exc:
         code = fail(exc)
         if code == 403:
             abort(403)
-        plan = planning.get_plan(session, current_user, plan_id)
+        plan = planning.get_plan(get_session(), current_user, plan_id)
         return _plan_page(plan, status=code)
     flash(_("Support request %(number)s created.", number=req.number), "success")
     return redirect(url_for("surge.support_request", request_id=req.id))

@@ -11,10 +11,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlmodel import select
+from sqlmodel import func, select
 
 from accounts.models import Role
-from core.db import get_session
+from core.db import get_session, unit_of_work
 from core.errors import DomainError
 from core.i18n import localized_name
 from core.timeutil import local_today
@@ -42,7 +42,7 @@ def index():
     counts = {
         status: n
         for status, n in session.exec(
-            select(AllocationOrder.status, _count(AllocationOrder.id)).group_by(
+            select(AllocationOrder.status, func.count(AllocationOrder.id)).group_by(
                 AllocationOrder.status
             )
         )
@@ -57,12 +57,6 @@ def index():
         counts=counts,
         requests=support.listing(session, current_user)[:10],
     )
-
-
-def _count(column):
-    from sqlalchemy import func
-
-    return func.count(column)
 
 
 # ---- scenarios ----
@@ -165,10 +159,9 @@ def scenario_new():
     if request.method == "POST":
         data = _scenario_input()
         try:
-            scenario = scenarios.create(session, current_user, data)
-            session.commit()
+            with unit_of_work():
+                scenario = scenarios.create(session, current_user, data)
         except DomainError as exc:
-            session.rollback()
             return _scenario_form(data, errors=exc.fields or {"name": exc.message}, status=422)
         flash(_("Scenario saved."), "success")
         return redirect(url_for("surge.scenario", scenario_id=scenario.id))
@@ -190,10 +183,9 @@ def scenario_edit(scenario_id: int):
     if request.method == "POST":
         data = _scenario_input()
         try:
-            scenarios.update(session, current_user, scenario_id, data)
-            session.commit()
+            with unit_of_work():
+                scenarios.update(session, current_user, scenario_id, data)
         except DomainError as exc:
-            session.rollback()
             return _scenario_form(
                 data, scenario=scenario, errors=exc.fields or {"name": exc.message}, status=422
             )
@@ -241,8 +233,7 @@ def scenario_plan(scenario_id: int):
 @bp.route("/scenarios/<int:scenario_id>/archive", methods=["POST"])
 @login_required
 def scenario_archive(scenario_id: int):
-    session = get_session()
     archived = request.form.get("archived", "1") == "1"
-    scenarios.set_archived(session, current_user, scenario_id, archived)
-    session.commit()
+    with unit_of_work() as session:
+        scenarios.set_archived(session, current_user, scenario_id, archived)
     return redirect(url_for("surge.index"))
