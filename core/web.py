@@ -6,6 +6,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from core.db import close_session
 from core.errors import DomainError, error_body
+from core.fields import NOTE_MAX, SHORT_NOTE_MAX
 
 # every form of the pages carries a token; the API (token-authenticated) is exempt
 csrf = CSRFProtect()
@@ -19,6 +20,8 @@ def init_app(app: Flask) -> None:
     """Protect forms from cross-site requests, answer errors in the client's format and add
     the security headers."""
     csrf.init_app(app)
+    # the forms' maxlength attributes are the same limits the services check
+    app.jinja_env.globals.update(NOTE_MAX=NOTE_MAX, SHORT_NOTE_MAX=SHORT_NOTE_MAX)
     register_error_handlers(app)
     register_security_headers(app)
 

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, DateTime, Index, String
 from sqlmodel import Field, SQLModel
 
 import core.db  # noqa: F401  (the constraint naming convention)
-from core.fields import NOTE_MAX
+from core.fields import NOTE_MAX, SHORT_NOTE_MAX
 from core.timeutil import utcnow
 
 
@@ -157,7 +157,7 @@ class AllocationOrder(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_column=_time())
     cancelled_by_id: int | None = Field(default=None, foreign_key="user.id")
     cancelled_at: datetime | None = Field(default=None, sa_column=_time())
-    cancel_reason: str = Field(default="", max_length=300)
+    cancel_reason: str = Field(default="", max_length=SHORT_NOTE_MAX)
 
 
 class AllocationOrderLine(SQLModel, table=True):
@@ -179,7 +179,7 @@ class AllocationOrderLine(SQLModel, table=True):
     # booked into the receiver's stock; damaged units are recorded, not booked in
     received_quantity: int = 0
     damaged_quantity: int = 0
-    discrepancy_note: str = Field(default="", max_length=300)
+    discrepancy_note: str = Field(default="", max_length=SHORT_NOTE_MAX)
 
     @property
     def short_quantity(self) -> int:

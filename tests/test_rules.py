@@ -3,13 +3,17 @@ day (on both engines), usable stock, days of cover, the text limits."""
 
 from datetime import date, timedelta
 
-from sqlmodel import select
+import pytest
+from sqlmodel import SQLModel, select
 
-from core.fields import NOTE_MAX
+from core.errors import ValidationError
+from core.fields import NOTE_MAX, SHORT_NOTE_MAX
 from inventory.models import Lot, Movement
 from inventory.rules.expiry import expired_clause, is_expired, usable_clause
 from inventory.rules.stock import available, usable
 from inventory.services.cover import days_of_cover
+from surge.services import orders
+from tests.dispatch_factories import surge_setup
 from tests.factories import make_item
 
 TODAY = date(2026, 11, 23)
@@ -57,3 +61,39 @@ def test_days_of_cover():
 
 def test_note_limit_is_the_column_length():
     assert Movement.__table__.c.note.type.length == NOTE_MAX == 500
+
+
+def test_every_free_text_column_has_a_named_limit():
+    """Notes, reasons and bases are as long as one of the two named limits, nowhere else."""
+    found = {}
+    for table in SQLModel.metadata.tables.values():
+        for column in table.columns:
+            if column.name in ("note", "basis", "cancel_reason", "discrepancy_note"):
+                found[f"{table.name}.{column.name}"] = column.type.length
+    assert found and set(found.values()) <= {NOTE_MAX, SHORT_NOTE_MAX}, found
+
+
+def test_order_note_and_cancel_reason_limits(session):
+    s = surge_setup(session)
+    net, user = s["net"], s["users"]["dispatcher"]
+
+    def create(note):
+        return orders.create_order(
+            session,
+            user,
+            from_facility_id=net["K"].id,
+            to_facility_id=net["A"].id,
+            lines=[(s["item"].id, 10)],
+            note=note,
+        )
+
+    with pytest.raises(ValidationError) as err:
+        create("x" * (NOTE_MAX + 1))
+    assert "note" in err.value.fields
+    order = create("x" * NOTE_MAX)  # an order's note is as long as a movement's
+    session.commit()
+    assert len(order.note) == NOTE_MAX
+    with pytest.raises(ValidationError) as err:
+        orders.cancel(session, user, order.id, "y" * (SHORT_NOTE_MAX + 1))
+    assert "reason" in err.value.fields
+    assert orders.cancel(session, user, order.id, "y" * SHORT_NOTE_MAX).status == "cancelled"

@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 from accounts.models import Role, User
 from accounts.services import facility_ids_of
 from core.errors import Conflict, Forbidden, NotFound, ValidationError
+from core.fields import NOTE_MAX, SHORT_NOTE_MAX
 from core.i18n import localized_name
 from core.timeutil import SHANGHAI, local_today, utcnow
 from inventory.models import Facility, Item
@@ -39,8 +40,6 @@ from surge.models import (
 )
 from surge.services import reservations
 from surge.services.access import may_read_order, require_dispatcher
-
-MAX_NOTE = 300
 
 
 def _number(order: AllocationOrder) -> str:
@@ -122,8 +121,8 @@ def create_order(
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
             errors["lines"] = _("The quantity must be a positive whole number.")
         seen.add(item_id)
-    if len(note) > MAX_NOTE:
-        errors["note"] = _("At most %(n)s characters.", n=MAX_NOTE)
+    if len(note) > NOTE_MAX:
+        errors["note"] = _("At most %(n)s characters.", n=NOTE_MAX)
     if errors:
         raise ValidationError(next(iter(errors.values())), fields=errors)
     order = _new_order(session, actor, from_facility_id, to_facility_id, note=note.strip())
@@ -231,8 +230,8 @@ def cancel(session: Session, actor: User | None, order_id: int, reason: str) -> 
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Say why the order is cancelled."), field="reason")
-    if len(reason) > MAX_NOTE:
-        raise ValidationError(_("At most %(n)s characters.", n=MAX_NOTE), field="reason")
+    if len(reason) > SHORT_NOTE_MAX:  # kept as the order's cancel_reason
+        raise ValidationError(_("At most %(n)s characters.", n=SHORT_NOTE_MAX), field="reason")
     order = lock_order(session, order_id)
     expect_status(order, OrderStatus.DRAFT, OrderStatus.APPROVED)
     lines = lines_of(session, order.id)

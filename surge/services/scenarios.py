@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from accounts.models import User
 from core.errors import NotFound, ValidationError
+from core.fields import NOTE_MAX
 from core.timeutil import utcnow
 from inventory.models import Category, Facility, Region, Tier
 from surge.models import LinkPolicy, SurgeScenario
@@ -123,8 +124,8 @@ def validate(session: Session, data: ScenarioInput) -> dict:
         errors["name"] = _("Give the scenario a name.")
     elif len(name) > 96:
         errors["name"] = _("At most %(n)s characters.", n=96)
-    if len(data.note or "") > 500:
-        errors["note"] = _("At most %(n)s characters.", n=500)
+    if len(data.note or "") > NOTE_MAX:
+        errors["note"] = _("At most %(n)s characters.", n=NOTE_MAX)
     codes, ids = _affected(session, data, errors)
     if not _number(data.multiplier, 0.0, MAX_MULTIPLIER):
         errors["multiplier"] = _(

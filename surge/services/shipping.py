@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from accounts.models import User
 from core.errors import Conflict, ValidationError
+from core.fields import NOTE_MAX, SHORT_NOTE_MAX
 from core.timeutil import local_today, utcnow
 from inventory.models import Lot, MovementKind, ReserveForm
 from inventory.rules.expiry import expired_lot_refusal
@@ -157,8 +158,8 @@ def dispatch(
     if picks is None:
         picks = [Pick(r.line_id, r.lot_id, r.reserved) for r in lots if r.reserved > 0]
     totals, merged = _checked_picks(session, picks, lines, today)
-    if len(note) > orders.MAX_NOTE:
-        raise ValidationError(_("At most %(n)s characters.", n=orders.MAX_NOTE), field="note")
+    if len(note) > NOTE_MAX:  # kept on the ledger's rows
+        raise ValidationError(_("At most %(n)s characters.", n=NOTE_MAX), field="note")
     # the reservation becomes the shipment: release it, then take the picked lots out
     reservations.release_all(session, order, lines, lots)
     _post_dispatch(session, actor, order, lines, lots, merged, note, occurred_at)
@@ -281,20 +282,20 @@ def receive(
         raise ValidationError(
             _("Describe the discrepancy (what was short or damaged, and why)."), field="note"
         )
-    if len(note) > orders.MAX_NOTE:
-        raise ValidationError(_("At most %(n)s characters.", n=orders.MAX_NOTE), field="note")
+    if len(note) > SHORT_NOTE_MAX:  # kept as the lines' discrepancy note
+        raise ValidationError(_("At most %(n)s characters.", n=SHORT_NOTE_MAX), field="note")
     totals = _post_receipt(session, actor, order, line_by_id, by_row, counted, note, occurred_at)
     for line in lines:
         line.received_quantity, line.damaged_quantity = totals[line.id]
         if discrepancy and line.received_quantity != line.dispatched_quantity:
-            line.discrepancy_note = note[:300]
+            line.discrepancy_note = note[:SHORT_NOTE_MAX]
         session.add(line)
     order.status = OrderStatus.RECEIVED
     order.received_at = utcnow()
     order.received_by_id = actor.id if actor else None
     if note:
         order.note = (order.note + "\n" if order.note else "") + note
-        order.note = order.note[:500]
+        order.note = order.note[:NOTE_MAX]
     session.add(order)
     session.flush()
     return order

@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 
 from accounts.models import User
 from core.errors import Conflict, NotFound, ValidationError
+from core.fields import NOTE_MAX
 from core.timeutil import SHANGHAI, utcnow
 from inventory.models import Facility, Item
 from surge.models import Plan, PlanUnmet, SupportRequest, SupportRequestLine, SurgeScenario
@@ -48,8 +49,8 @@ def create_from_plan(
         errors["addressee"] = _("Name who the request goes to.")
     elif len(addressee) > 96:
         errors["addressee"] = _("At most %(n)s characters.", n=96)
-    if len(note or "") > 500:
-        errors["note"] = _("At most %(n)s characters.", n=500)
+    if len(note or "") > NOTE_MAX:
+        errors["note"] = _("At most %(n)s characters.", n=NOTE_MAX)
     if errors:
         raise ValidationError(next(iter(errors.values())), fields=errors)
     unmet = session.exec(select(PlanUnmet).where(PlanUnmet.plan_id == plan.id)).all()
