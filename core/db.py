@@ -140,11 +140,9 @@ def close_session(exc: BaseException | None = None) -> None:
 
 
 @contextmanager
-def unit_of_work() -> Iterator[Session]:
-    """The request's unit of work, the one way views and API endpoints write: commit when the
-    block ends, roll back (and re-raise) when anything in it fails, a refusal included. Views
-    catch the DomainError to show it on their form; uncaught, it is answered by core/web.py."""
-    session = get_session()
+def committed(session: Session) -> Iterator[Session]:
+    """Commit the session when the block ends; roll back (and re-raise) when anything in it
+    fails, a refusal included."""
     try:
         yield session
         session.commit()
@@ -153,16 +151,19 @@ def unit_of_work() -> Iterator[Session]:
         raise
 
 
+def unit_of_work():
+    """The request's unit of work, the one way views and API endpoints write (`committed`
+    on the request's session). Views catch the DomainError to show it on their form;
+    uncaught, it is answered by core/web.py."""
+    return committed(get_session())
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A unit of work for CLIs, jobs and seeds: commit on success, roll back on error."""
+    """A unit of work for CLIs, jobs and seeds, on a session of its own (`committed`)."""
     with Session(writer(engine or get_engine()), expire_on_commit=False) as session:
-        try:
+        with committed(session):
             yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
 
 
 _NOTES = "unit_of_work_notes"
