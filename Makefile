@@ -38,8 +38,9 @@ run: seed
 	@$(FLASK) demo-logins
 	$(FLASK) serve --host $(HOST) --port $(PORT)
 
+# lint first (ruff check + ruff format --check), so CI (.ci/run calls make test) enforces it;
 # the browser journeys (tests/e2e) are part of it, all in one xdist group on one worker
-test: translations
+test: translations lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 # only the browser journeys; screenshots under test-artifacts/e2e/<time>/ (the run prints where)
@@ -64,6 +65,7 @@ bench-report: translations
 bench-optimizer: install
 	$(BIN)/python bench/optimizer_bench.py
 
+# ruff check and ruff format --check; `ruff format .` fixes the formatting
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
