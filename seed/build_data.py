@@ -102,7 +102,7 @@ ENTERPRISES = [
 
 def pinyin_name(name: str) -> str:
     """塔山街道 -> Tashan Subdistrict (pypinyin, a development dependency of this script)."""
-    from pypinyin import lazy_pinyin  # a dev dependency, needed only to rebuild the data
+    from pypinyin import lazy_pinyin  # local import: a dev dependency, only to rebuild the data
 
     for suffix, english in PINYIN_SUFFIX.items():
         if name.endswith(suffix):
