@@ -13,8 +13,8 @@ from inventory.rules.expiry import expired_clause, is_expired, usable_clause
 from inventory.rules.stock import available, usable
 from inventory.services.cover import days_of_cover
 from surge.services import orders
-from tests.dispatch_factories import surge_setup
 from tests.factories import make_item
+from tests.surge_factories import surge_setup
 
 TODAY = date(2026, 11, 23)
 

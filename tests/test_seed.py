@@ -22,7 +22,7 @@ from inventory.services.ledger import verify_ledger
 from seed.demo import load_demo_city, read_csv
 from tests.conftest import BACKENDS, module_app
 
-# one worker runs this module and test_dispatch_demo.py: it seeds the SQLite demo city once
+# one worker runs this module and test_surge_demo.py: it seeds the SQLite demo city once
 # and each module gets a copy (conftest.module_app)
 pytestmark = pytest.mark.xdist_group("demo_city")
 

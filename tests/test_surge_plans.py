@@ -10,8 +10,8 @@ from core.errors import Conflict, Forbidden, ValidationError
 from inventory.models import Facility
 from surge.models import PlanStatus, PlanUnmet
 from surge.services import plan_cover, planning, scenarios
-from tests.dispatch_factories import START, surge_setup
 from tests.factories import receive
+from tests.surge_factories import START, surge_setup
 
 
 def test_the_problem_is_built_from_usable_stock_and_the_surge(session):

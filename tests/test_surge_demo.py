@@ -23,7 +23,7 @@ from surge.models import AllocationOrder, OrderStatus, PlanUnmet
 from surge.services import orders, planning, scenarios, shipping, support
 from surge.services.shipping import Arrival
 from tests.conftest import module_app
-from tests.dispatch_factories import network_total
+from tests.surge_factories import network_total
 
 # one worker runs this module and test_seed.py: it seeds the SQLite demo city once and each
 # module gets a copy (conftest.module_app)
@@ -34,7 +34,7 @@ XINCHANG = "330624"
 
 @pytest.fixture(
     # SQLite only: seeding the demo city is the slow part, and every rule of the flow is also
-    # tested on PostgreSQL on small networks (test_dispatch_orders.py)
+    # tested on PostgreSQL on small networks (test_surge_orders.py)
     scope="module",
     params=["sqlite"],
 )

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from core.db import get_engine
 from surge.models import AllocationOrder, OrderStatus, Plan, SupportRequest, SurgeScenario
 from surge.services import orders
-from tests.dispatch_factories import surge_setup
+from tests.surge_factories import surge_setup
 
 SCENARIO_FORM = {
     "name": "塔山街道疫情",

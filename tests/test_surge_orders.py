@@ -12,9 +12,9 @@ from inventory.services.ledger import verify_ledger
 from surge.models import AllocationOrder, AllocationOrderLot, OrderStatus, PlanStatus
 from surge.services import orders, planning, shipping, support
 from surge.services.shipping import Arrival, Pick
-from tests.dispatch_factories import START, network_total, on_hand, reserved, surge_setup
 from tests.factories import receive
 from tests.in_threads import in_threads
+from tests.surge_factories import START, network_total, on_hand, reserved, surge_setup
 
 
 def _k_to_a(session, s, quantity=500):
