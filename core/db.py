@@ -190,15 +190,21 @@ _KEPT = "keep_loaded"
 
 
 @contextmanager
-def keep_loaded(session: Session) -> Iterator[None]:
-    """Within the block, every object the session loads stays referenced (the identity map
-    holds objects weakly), so an answer built afterwards finds them with `session.get`,
-    without a query: the API's hot path (inventory/api.py)."""
-    session.info[_KEPT] = []
+def within(session: Session, key: str, value) -> Iterator[None]:
+    """`session.info[key]` is `value` within the block, and gone after it: how a caller tells
+    the code it calls about the block it runs in (see keep_loaded)."""
+    session.info[key] = value
     try:
         yield
     finally:
-        session.info.pop(_KEPT, None)
+        session.info.pop(key, None)
+
+
+def keep_loaded(session: Session):
+    """Within the block, every object the session loads stays referenced (the identity map
+    holds objects weakly), so an answer built afterwards finds them with `session.get`,
+    without a query: the API's hot path (inventory/api.py)."""
+    return within(session, _KEPT, [])
 
 
 @event.listens_for(OrmSession, "loaded_as_persistent")

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from core.errors import Conflict, Forbidden, NotFound, ValidationError
 from inventory.models import Balance, Movement
-from inventory.services import corrections, movements
+from inventory.services import corrections, lots, movements
 from inventory.services.corrections import CountLine
 from inventory.services.ledger import verify_ledger
 from tests.factories import make_item, make_network, make_user
@@ -41,7 +41,7 @@ def test_receipt_then_issue_fefo(session, world):
     movements.receive(
         session, clerk, facility_id=a.id, item_id=item.id, lot_no="SOON", expiry=soon, quantity=30
     )
-    picks = movements.suggest_lots(session, a.id, item.id, 50)
+    picks = lots.suggest_lots(session, a.id, item.id, 50)
     assert [(p.lot.lot_no, p.quantity) for p in picks] == [("SOON", 30), ("LATE", 20)]
     rows = movements.issue(session, clerk, facility_id=a.id, item_id=item.id, quantity=50)
     session.commit()

@@ -48,9 +48,6 @@ _KINDS = frozenset(MovementKind)
 _MOVEMENT = Movement.__table__
 _FIND_KEY = select(_MOVEMENT.c.id).where(_MOVEMENT.c.idempotency_key == bindparam("key"))
 
-# the ledger's own balance lock (reservations take it too)
-locked_balance = ledger_sql.locked_balance
-
 LOT_NO_MAX = 64  # Lot.lot_no
 
 

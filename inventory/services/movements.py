@@ -8,23 +8,20 @@ must be a clerk of the depot.
 """
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlmodel import Session
 
 from accounts.models import User
+from core import db
 from core.errors import Conflict, ValidationError
 from core.timeutil import local_today
 from inventory.models import Facility, Movement, MovementKind, ReserveForm
 from inventory.rules.expiry import expired_lot_refusal
 from inventory.services import ledger
 from inventory.services.ledger import Posting
-
-# lots_on_hand is read from here by the surge's orders and order pages
-from inventory.services.lots import LotPick, lots_on_hand, suggest_lots  # noqa: F401
+from inventory.services.lots import LotPick, suggest_lots
 from inventory.services.recording import (
     authorize_depot,
     check_form,
@@ -47,16 +44,11 @@ ADJUST_IN = ("found",)
 _POSTING_FIRST = "movements_posting_first"
 
 
-@contextmanager
-def posting_first(session: Session) -> Iterator[None]:
+def posting_first(session: Session):
     """Within the block, this module's functions post without looking the idempotency key up
     first, the API's hot path: a used key raises `ledger.KeyUsed` with nothing posted, and
     the caller rolls back and answers with `replay`. Counts and reversals always look first."""
-    session.info[_POSTING_FIRST] = True
-    try:
-        yield
-    finally:
-        session.info.pop(_POSTING_FIRST, None)
+    return db.within(session, _POSTING_FIRST, True)
 
 
 def _replayed(session: Session, key: str | None) -> list[Movement] | None:

@@ -28,7 +28,7 @@ from core.fields import NOTE_MAX, SHORT_NOTE_MAX
 from core.i18n import localized_name
 from core.timeutil import SHANGHAI, local_today, utcnow
 from inventory.models import Facility, Item
-from inventory.services.movements import lots_on_hand
+from inventory.services.lots import lots_on_hand
 from surge.models import (
     AllocationOrder,
     AllocationOrderLine,

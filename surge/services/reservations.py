@@ -6,7 +6,7 @@ from sqlalchemy import exists, func, literal, or_, update
 from sqlmodel import Session, select
 
 from inventory.models import Balance, Movement, MovementKind, ReserveForm
-from inventory.services import ledger
+from inventory.services.ledger_sql import locked_balance
 from surge.models import AllocationOrder, AllocationOrderLine
 
 _BALANCE = Balance.__table__
@@ -14,7 +14,7 @@ _BALANCE = Balance.__table__
 
 def lock_available(session: Session, facility_id: int, item_id: int, lot_id: int):
     """(balance id, units neither issued nor promised) of a physical lot, locked until commit."""
-    row = ledger.locked_balance(session, facility_id, item_id, lot_id, ReserveForm.PHYSICAL)
+    row = locked_balance(session, facility_id, item_id, lot_id, ReserveForm.PHYSICAL)
     return (None, 0) if row is None else (row.id, row.quantity - row.reserved)
 
 

@@ -19,7 +19,7 @@ from core.db import get_session, unit_of_work
 from core.errors import DomainError, ValidationError
 from core.timeutil import local_today, utcnow
 from inventory.models import Facility, Item, Lot
-from inventory.services.movements import lots_on_hand
+from inventory.services.lots import lots_on_hand
 from surge import pdf
 from surge.models import (
     AllocationOrder,
