@@ -30,7 +30,7 @@ from inventory.api_schemas import (
     ReversalIn,
 )
 from inventory.models import Balance, Facility, Item, Lot, Movement
-from inventory.services import corrections, ledger, movements, recording
+from inventory.services import by_kind, corrections, ledger, movements, recording
 from inventory.services.corrections import CountLine
 from inventory.services.stock import (
     HistoryFilter,
@@ -256,53 +256,24 @@ def _record(session, body: dict, key: str | None) -> list[Movement]:
         abort(422, errors={"json": {"lot_no": ["required for this type"]}})
     if kind == "adjustment" and not body.get("reason"):
         abort(422, errors={"json": {"reason": ["required for adjustments"]}})
-    common = dict(
+    return by_kind.record(
+        session,
+        g.api_user,
+        kind,
         facility_id=facility.id,
         item_id=item.id,
         quantity=body["quantity"],
+        lot_no=body.get("lot_no"),
+        expiry=body.get("expiry"),
+        source=body["source"],
+        form=body["form"],
+        counterpart_id=counterpart.id if counterpart else None,
+        order_ref=body.get("order_ref"),
+        reason=body.get("reason") or "",
         note=body["note"],
         occurred_at=body.get("occurred_at"),
         idempotency_key=key,
     )
-    user, lot_no = g.api_user, body.get("lot_no")
-    if kind == "receipt":
-        row = movements.receive(
-            session,
-            user,
-            lot_no=lot_no,
-            expiry=body.get("expiry"),
-            source=body["source"],
-            form=body["form"],
-            order_ref=body.get("order_ref"),
-            **common,
-        )
-        return [row]
-    if kind == "issue":
-        return movements.issue(session, user, lot_no=lot_no, **common)
-    if kind == "transfer_out":
-        return movements.transfer_out(
-            session,
-            user,
-            lot_no=lot_no,
-            to_facility_id=counterpart.id,
-            order_ref=body.get("order_ref"),
-            **common,
-        )
-    if kind == "transfer_in":
-        row = movements.transfer_in(
-            session,
-            user,
-            lot_no=lot_no,
-            expiry=body.get("expiry"),
-            from_facility_id=counterpart.id,
-            order_ref=body.get("order_ref"),
-            **common,
-        )
-        return [row]
-    row = movements.adjust(
-        session, user, lot_no=lot_no, reason=body["reason"], form=body["form"], **common
-    )
-    return [row]
 
 
 def _depot_item_counterpart(session, body: dict) -> tuple[Facility, Item, Facility | None]:

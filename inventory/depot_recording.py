@@ -9,8 +9,8 @@ from sqlmodel import Session
 
 from accounts.models import User
 from core.errors import DomainError
-from inventory.models import Facility
-from inventory.services import movements
+from inventory.models import Facility, ReserveForm
+from inventory.services import by_kind
 from inventory.services.corrections import CountLine
 
 
@@ -20,54 +20,30 @@ def web_key(user: User, key: str | None) -> str | None:
 
 
 def post_movement(session: Session, user: User, kind: str, form, facility: Facility) -> None:
-    """Record the movement a validated form of `kind` describes."""
-    common = dict(
+    """Record the movement a validated form of `kind` describes (fields a kind's form lacks
+    are left at their defaults)."""
+
+    def data(name):
+        field = getattr(form, name, None)
+        return field.data if field is not None else None
+
+    by_kind.record(
+        session,
+        user,
+        kind,
         facility_id=facility.id,
         item_id=form.item_id.data,
         quantity=form.quantity.data,
+        lot_no=data("lot_no"),
+        expiry=data("expiry"),
+        source=data("source") or "purchase",
+        form=data("form") or ReserveForm.PHYSICAL,
+        counterpart_id=data("counterpart_id"),
+        order_ref=data("order_ref") or None,
+        reason=data("reason") or "",
         note=(form.note.data or "").strip(),
         idempotency_key=web_key(user, form.idempotency_key.data),
     )
-    if kind == "receipt":
-        movements.receive(
-            session,
-            user,
-            lot_no=form.lot_no.data,
-            expiry=form.expiry.data,
-            source=form.source.data,
-            form=form.form.data,
-            **common,
-        )
-    elif kind == "issue":
-        movements.issue(session, user, lot_no=form.lot_no.data or None, **common)
-    elif kind == "transfer_out":
-        movements.transfer_out(
-            session,
-            user,
-            lot_no=form.lot_no.data or None,
-            to_facility_id=form.counterpart_id.data,
-            order_ref=form.order_ref.data or None,
-            **common,
-        )
-    elif kind == "transfer_in":
-        movements.transfer_in(
-            session,
-            user,
-            lot_no=form.lot_no.data,
-            expiry=form.expiry.data,
-            from_facility_id=form.counterpart_id.data,
-            order_ref=form.order_ref.data or None,
-            **common,
-        )
-    else:
-        movements.adjust(
-            session,
-            user,
-            lot_no=form.lot_no.data,
-            reason=form.reason.data,
-            form=form.form.data,
-            **common,
-        )
 
 
 def form_errors(form, exc: DomainError) -> None:
