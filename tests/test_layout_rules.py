@@ -172,6 +172,18 @@ def test_production_modules_and_functions_are_short():
     assert not found, "too long:\n  " + "\n  ".join(found)
 
 
+def test_test_bench_and_script_modules_are_short():
+    """Tests, benchmarks and scripts are read as often as the code: at most 400 lines a module
+    too (their functions may be longer: a test reads top to bottom)."""
+    found = []
+    for folder in ("tests", "bench", "scripts"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            if lines > MAX_MODULE_LINES:
+                found.append(f"{path.relative_to(ROOT).as_posix()}: {lines} lines")
+    assert not found, f"modules over {MAX_MODULE_LINES} lines:\n  " + "\n  ".join(found)
+
+
 def test_architecture_picture_is_current():
     drawn = draw.svg(ROOT)
     stored = (ROOT / "docs" / "architecture.svg").read_text(encoding="utf-8")
